@@ -1,0 +1,19 @@
+output "role_arn" {
+  description = "ARN of the shared execution role."
+  value       = module.attributed_notebooks.role_arn
+}
+
+output "lifecycle_config_name" {
+  description = "Name of the lifecycle configuration."
+  value       = module.attributed_notebooks.lifecycle_config_name
+}
+
+output "notebook_arns" {
+  description = "Notebook ARNs by name."
+  value       = module.attributed_notebooks.notebook_arns
+}
+
+output "expected_session_arns" {
+  description = "The identity each notebook's calls carry in CloudTrail."
+  value       = module.attributed_notebooks.expected_session_arns
+}

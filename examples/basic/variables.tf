@@ -1,0 +1,11 @@
+variable "region" {
+  description = "AWS region for the notebooks."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "role_name" {
+  description = "Name of the shared execution role (also prefixes the lifecycle config name)."
+  type        = string
+  default     = "attributed-notebooks"
+}

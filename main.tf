@@ -1,0 +1,48 @@
+module "execution_role" {
+  source = "./modules/execution-role"
+
+  name                      = var.role_name
+  path                      = var.role_path
+  existing_role_arn         = var.existing_role_arn
+  attach_self_assume_policy = var.attach_self_assume_policy
+  permissions_boundary      = var.role_permissions_boundary
+  managed_policy_arns       = var.role_managed_policy_arns
+  tags                      = var.tags
+}
+
+module "lifecycle_config" {
+  source = "./modules/lifecycle-config"
+
+  name           = var.lifecycle_config_name
+  role_arn       = module.execution_role.role_arn
+  on_start_mode  = var.on_start_mode
+  extra_on_start = var.extra_on_start
+  on_create      = var.on_create
+}
+
+module "notebook" {
+  source   = "./modules/notebook-instance"
+  for_each = var.notebooks
+
+  name                         = each.key
+  role_arn                     = module.execution_role.role_arn
+  lifecycle_config_name        = module.lifecycle_config.name
+  instance_type                = each.value.instance_type
+  volume_size                  = each.value.volume_size
+  kms_key_id                   = each.value.kms_key_id
+  subnet_id                    = each.value.subnet_id
+  security_group_ids           = each.value.security_group_ids
+  direct_internet_access       = each.value.direct_internet_access
+  root_access                  = each.value.root_access
+  default_code_repository      = each.value.default_code_repository
+  additional_code_repositories = each.value.additional_code_repositories
+  tags                         = merge(var.tags, each.value.tags)
+}
+
+# A warning in every plan, not an error: root access is a legitimate, documented opt-in.
+check "root_access_keeps_attribution_enforced" {
+  assert {
+    condition     = length([for name, notebook in var.notebooks : name if notebook.root_access]) == 0
+    error_message = "Root access is enabled on ${join(", ", [for name, notebook in var.notebooks : name if notebook.root_access])}: their users can rewrite ~/.aws/config, so CloudTrail attribution is not enforced there."
+  }
+}

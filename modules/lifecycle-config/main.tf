@@ -1,0 +1,29 @@
+locals {
+  on_start = templatefile("${path.module}/../../scripts/on-start.sh", {
+    role_arn       = var.role_arn
+    mode           = var.on_start_mode
+    extra_on_start = trimsuffix(var.extra_on_start, "\n")
+  })
+  on_start_base64  = base64encode(local.on_start)
+  on_create_base64 = var.on_create == null ? null : base64encode(var.on_create)
+
+  # SageMaker's limit on each base64-encoded script.
+  max_content_length = 16384
+}
+
+resource "aws_sagemaker_notebook_instance_lifecycle_configuration" "this" {
+  name      = var.name
+  on_start  = local.on_start_base64
+  on_create = local.on_create_base64
+
+  lifecycle {
+    precondition {
+      condition     = length(local.on_start_base64) <= local.max_content_length
+      error_message = "The on-start script (ours plus extra_on_start) is ${length(local.on_start_base64)} characters base64-encoded; SageMaker allows at most ${local.max_content_length}. Shorten extra_on_start or have it fetch a larger script."
+    }
+    precondition {
+      condition     = local.on_create_base64 == null ? true : length(local.on_create_base64) <= local.max_content_length
+      error_message = "on_create is ${local.on_create_base64 == null ? 0 : length(local.on_create_base64)} characters base64-encoded; SageMaker allows at most ${local.max_content_length}."
+    }
+  }
+}

@@ -1,0 +1,19 @@
+output "name" {
+  description = "Name of the lifecycle configuration."
+  value       = aws_sagemaker_notebook_instance_lifecycle_configuration.this.name
+}
+
+output "arn" {
+  description = "ARN of the lifecycle configuration."
+  value       = aws_sagemaker_notebook_instance_lifecycle_configuration.this.arn
+}
+
+output "on_start_script" {
+  description = "The rendered on-start script exactly as notebooks run it."
+  value       = local.on_start
+}
+
+output "on_start_base64_length" {
+  description = "Length of the base64-encoded on-start content (SageMaker allows 16384)."
+  value       = length(local.on_start_base64)
+}

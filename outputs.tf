@@ -1,0 +1,39 @@
+output "role_arn" {
+  description = "ARN of the execution role all notebooks share."
+  value       = module.execution_role.role_arn
+}
+
+output "role_name" {
+  description = "Name of the execution role."
+  value       = module.execution_role.role_name
+}
+
+output "lifecycle_config_name" {
+  description = "Name of the lifecycle configuration that sets up attribution."
+  value       = module.lifecycle_config.name
+}
+
+output "notebook_arns" {
+  description = "Notebook instance ARNs by notebook name."
+  value       = { for name, notebook in module.notebook : name => notebook.arn }
+}
+
+output "expected_session_arns" {
+  description = "The identity each notebook's calls carry in CloudTrail, by notebook name: arn:<partition>:sts::<account>:assumed-role/<role>/<name>."
+  value       = { for name in keys(var.notebooks) : name => "${module.execution_role.session_arn_prefix}${name}" }
+}
+
+output "self_trust_statement" {
+  description = "The trust statement that lets the role assume itself (JSON). Add it to an existing role's trust policy."
+  value       = module.execution_role.self_trust_statement
+}
+
+output "self_assume_policy" {
+  description = "The identity policy (JSON) allowing sts:AssumeRole on the role itself only."
+  value       = module.execution_role.self_assume_policy
+}
+
+output "on_start_script" {
+  description = "The rendered on-start script every notebook runs."
+  value       = module.lifecycle_config.on_start_script
+}

@@ -1,0 +1,120 @@
+#!/bin/bash
+# nbattr on-start: give this notebook's AWS calls its own name in CloudTrail.
+#
+# Why: every notebook shares one execution role, so CloudTrail shows all of them as
+# assumed-role/<role>/SageMaker. This writes ec2-user's ~/.aws/config so that every SDK and
+# CLI re-assumes the role with the notebook's name as the role session name.
+#
+# Rendered by Terraform (modules/lifecycle-config, templatefile()). It makes no AWS API call:
+# the role ARN was fixed at plan time; name, region and partition come from local metadata.
+# Template note: Terraform interpolates dollar-brace; shell variables are written $VAR, and a
+# literal dollar-brace is written with the dollar doubled.
+set -euo pipefail
+umask 022
+
+readonly ROLE_ARN='${role_arn}'
+readonly MODE='${mode}' # strict: fail the start; best-effort: warn and start unattributed
+readonly METADATA=/opt/ml/metadata/resource-metadata.json
+readonly USER_NAME=ec2-user
+readonly HOME_DIR=/home/ec2-user
+readonly AWS_DIR=/home/ec2-user/.aws
+readonly CONFIG=/home/ec2-user/.aws/config
+
+summary() { printf 'nbattr on-start: %s\n' "$*"; }
+
+# Reads one string field of the metadata JSON: jq where present, grep and sed where not.
+metadata_field() {
+  if command -v jq >/dev/null 2>&1; then
+    jq -er --arg field "$1" '.[$field] | strings' "$METADATA"
+  else
+    grep -o "\"$1\"[[:space:]]*:[[:space:]]*\"[^\"]*\"" "$METADATA" |
+      head -n 1 | sed 's/^.*:[[:space:]]*"\([^"]*\)"$/\1/'
+  fi
+}
+
+# Immutable files cannot be replaced, so earlier runs' locks are lifted first.
+unlock() {
+  if [ -e "$1" ]; then chattr -i "$1"; fi
+}
+
+relock() {
+  if [ -e "$CONFIG" ]; then chattr +i "$CONFIG" || true; fi
+  if [ -d "$AWS_DIR" ]; then chattr +i "$AWS_DIR" || true; fi
+}
+
+fail() {
+  relock # never leave a previous good config unlocked
+  if [ "$MODE" = strict ]; then
+    summary "FAILED mode=strict reason=$1 (the notebook will not start)"
+    exit 1
+  fi
+  summary "WARNING mode=best-effort reason=$1 (notebook starts UNATTRIBUTED: calls show as session SageMaker)"
+  printf 'nbattr on-start: WARNING: attribution not configured: %s\n' "$1" >&2
+}
+
+configure_attribution() {
+  [ -r "$METADATA" ] || { fail "metadata file $METADATA is missing"; return 0; }
+  local name arn region partition
+  name=$(metadata_field ResourceName 2>/dev/null) || { fail "no ResourceName in $METADATA"; return 0; }
+  arn=$(metadata_field ResourceArn 2>/dev/null) || { fail "no ResourceArn in $METADATA"; return 0; }
+
+  # STS role session names: 2-64 characters of letters, digits and +=,.@_-
+  [[ $name =~ ^[A-Za-z0-9+=,.@_-]{2,64}$ ]] ||
+    { fail "notebook name '$name' is not a valid STS role session name"; return 0; }
+  [[ $arn =~ ^arn:(aws[a-z-]*):sagemaker:([a-z]{2}(-[a-z]+)+-[0-9]+):[0-9]{12}:notebook-instance/ ]] ||
+    { fail "ResourceArn '$arn' is not a SageMaker notebook instance ARN"; return 0; }
+  partition=$${BASH_REMATCH[1]}
+  region=$${BASH_REMATCH[2]}
+  [[ $ROLE_ARN == "arn:$partition:"* ]] ||
+    { fail "notebook partition $partition differs from role $ROLE_ARN"; return 0; }
+  [ -d "$HOME_DIR" ] || { fail "home directory $HOME_DIR is missing"; return 0; }
+
+  local content
+  content=$(printf '%s\n' \
+    '[default]' \
+    "region = $region" \
+    "role_arn = $ROLE_ARN" \
+    'credential_source = Ec2InstanceMetadata' \
+    "role_session_name = $name" \
+    'sts_regional_endpoints = regional')
+
+  # Same bytes as last start: nothing to do, and no window where the file is unlocked.
+  if [ -f "$CONFIG" ] && [ "$(cat "$CONFIG")" = "$content" ]; then
+    relock
+    summary "ok notebook=$name session=$name region=$region mode=$MODE config=unchanged"
+    return 0
+  fi
+
+  { unlock "$CONFIG" && unlock "$AWS_DIR"; } 2>/dev/null ||
+    { fail "cannot clear the immutable bit on $AWS_DIR or $CONFIG"; return 0; }
+  # Root owns ~/.aws so ec2-user can neither edit the config nor swap the directory;
+  # the CLI's credential cache stays writable for ec2-user.
+  { mkdir -p "$AWS_DIR/cli/cache" && chown root:root "$AWS_DIR" && chmod 0755 "$AWS_DIR" &&
+    chown -R "$USER_NAME:" "$AWS_DIR/cli"; } 2>/dev/null ||
+    { fail "cannot prepare $AWS_DIR"; return 0; }
+
+  # Written beside the target and renamed over it: readers see the old file or the new one.
+  local tmp
+  tmp=$(mktemp "$AWS_DIR/.config.XXXXXX" 2>/dev/null) || { fail "cannot write in $AWS_DIR"; return 0; }
+  # shellcheck disable=SC2064 # expand $tmp now: it is local to this function
+  trap "rm -f '$tmp'" EXIT
+  { printf '%s\n' "$content" >"$tmp" && chmod 0644 "$tmp" && chown root:root "$tmp" &&
+    mv -f "$tmp" "$CONFIG"; } 2>/dev/null || { rm -f "$tmp"; fail "cannot write $CONFIG"; return 0; }
+  trap - EXIT
+  { chattr +i "$CONFIG" && chattr +i "$AWS_DIR"; } 2>/dev/null ||
+    { fail "cannot make $CONFIG immutable"; return 0; }
+  summary "ok notebook=$name session=$name region=$region mode=$MODE config=written"
+}
+
+configure_attribution
+%{ if extra_on_start != "" ~}
+
+# The caller's extra_on_start script, run after ours in its own bash process so that its
+# shell options, exit or cd cannot skip our steps; its exit status is the start's.
+extra=$(mktemp)
+trap 'rm -f "$extra"' EXIT
+cat >"$extra" <<'NBATTR_EXTRA_ON_START_EOF'
+${extra_on_start}
+NBATTR_EXTRA_ON_START_EOF
+bash "$extra"
+%{ endif ~}

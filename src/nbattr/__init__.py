@@ -1,0 +1,3 @@
+"""Attributable SageMaker notebook instances: harness, emulator and verification."""
+
+__version__ = "0.1.0"

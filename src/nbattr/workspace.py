@@ -1,0 +1,96 @@
+"""Private working copies of the module tree, driven with tftest against the emulator.
+
+Each copy has its own `.terraform` and state, so runs never share anything but the plugin
+cache; the emulator's provider override is written into the copy, never into the repo.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tftest
+
+from .emulator import Emulator
+from .toolchain import Toolchain, ToolchainError
+
+# What a consumer of the module gets: the root module, its submodules, script and examples.
+MODULE_TREE = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "scripts",
+               "examples")
+OVERRIDE_FILE = "_nbattr_override.tf"
+_SKIP = shutil.ignore_patterns(".terraform", "terraform.tfstate*", ".terraform.lock.hcl",
+                               OVERRIDE_FILE, "*.md")
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """The checkout holding the module: the first parent of `start` with modules/ and main.tf."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "main.tf").is_file() and (folder / "modules" / "lifecycle-config").is_dir():
+            return folder
+    package_checkout = Path(__file__).resolve().parents[2]
+    if (package_checkout / "modules").is_dir():
+        return package_checkout
+    raise ToolchainError(f"no module checkout (main.tf + modules/) at or above {here}")
+
+
+def copy_module_tree(project: Path, destination: Path) -> Path:
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in MODULE_TREE:
+        source = project / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=_SKIP, dirs_exist_ok=True)
+        elif source.is_file():
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+@dataclass
+class Workspace:
+    """One Terraform root configuration (an example or the root module) in a private copy."""
+
+    tf: tftest.TerraformTest
+    path: Path
+
+    def init(self) -> str:
+        return str(self.tf.setup(cleanup_on_exit=False, upgrade=False))
+
+    def plan(self, tf_vars: dict[str, Any] | None = None, **kw: Any) -> Any:
+        return self.tf.plan(output=True, tf_vars=tf_vars, **kw)
+
+    def apply(self, tf_vars: dict[str, Any] | None = None) -> str:
+        return str(self.tf.apply(tf_vars=tf_vars))
+
+    def destroy(self, tf_vars: dict[str, Any] | None = None) -> str:
+        return str(self.tf.destroy(tf_vars=tf_vars))
+
+    def outputs(self) -> dict[str, Any]:
+        return {key: value for key, value in self.tf.output().items()}
+
+    def run(self, *args: str) -> tftest.TerraformCommandOutput:
+        """Any terraform command; raises tftest.TerraformTestError on failure."""
+        return self.tf.execute_command(*args)
+
+
+def prepare(
+    toolchain: Toolchain,
+    emulator: Emulator | None,
+    destination: Path,
+    config: str = "examples/basic",
+    project: Path | None = None,
+) -> Workspace:
+    """Copy the module tree to `destination` and point its `config` folder at the emulator."""
+    root = copy_module_tree(project or find_project_root(), destination)
+    tfdir = (root / config).resolve()
+    if not tfdir.is_dir():
+        raise ToolchainError(f"no Terraform configuration at {config}")
+    extra_env: dict[str, str] = {}
+    if emulator is not None:
+        major = int(toolchain.mirror.aws_versions[-1].split(".")[0]) if toolchain.mirror.aws_versions else 6
+        (tfdir / OVERRIDE_FILE).write_text(emulator.provider_override(major))
+        extra_env = emulator.aws_environ()
+    tf = tftest.TerraformTest(str(tfdir), binary=toolchain.terraform.binary)
+    tf.env = toolchain.env(extra_env)  # replace, not merge: nothing from the caller's shell
+    return Workspace(tf, tfdir)
