@@ -103,19 +103,23 @@ class Emulator:
             region_name=region,
         ).client(service, endpoint_url=self.endpoint)
 
-    def provider_override(self, aws_provider_major: int) -> str:
-        """HCL that merges into an example's `provider "aws"` block to target this emulator.
+    def provider_config(self, aws_provider_major: int, region: str | None = None) -> str:
+        """A `provider "aws"` block that targets this emulator.
 
-        Written by the harness next to a working copy; never committed into examples.
+        Without `region` it is an override that merges into a configuration's own provider
+        block; with it, a whole block for a configuration that has none (the root module).
+        Written by the harness into a working copy; never committed into examples.
         """
         endpoints = "\n".join(
             f'    {service} = "{self.endpoint}"' for service in TERRAFORM_SERVICES
         )
         # Removed in provider 5; before it, skipping it saves ~40 s per apply.
         platforms = "  skip_get_ec2_platforms      = true\n" if aws_provider_major < 5 else ""
+        region_line = f'  region                      = "{region}"\n' if region else ""
         return (
             "# Written by nbattr at test time: points the AWS provider at the emulator.\n"
             'provider "aws" {\n'
+            f"{region_line}"
             f'  access_key                  = "{TEST_CREDENTIALS["AWS_ACCESS_KEY_ID"]}"\n'
             f'  secret_key                  = "{TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]}"\n'
             "  skip_credentials_validation = true\n"

@@ -48,6 +48,11 @@ class ProviderMirror:
     path: Path | None
     aws_versions: tuple[str, ...]
 
+    @property
+    def aws_major(self) -> int:
+        """Major version of the newest AWS provider on offer (the registry's is current)."""
+        return int(self.aws_versions[-1].split(".")[0]) if self.aws_versions else 6
+
 
 def cache_dir() -> Path:
     """Where the harness keeps the mirror, the CLI config and the plugin cache."""
@@ -200,7 +205,13 @@ def provider_mirror() -> ProviderMirror:
 
 def cli_config_text(mirror: ProviderMirror, plugin_cache: Path) -> str:
     """A Terraform CLI config: hashicorp/* from the mirror, anything else from its registry."""
-    lines = [f'plugin_cache_dir = "{plugin_cache}"', "disable_checkpoint = true"]
+    lines = [
+        f'plugin_cache_dir = "{plugin_cache}"',
+        # Working copies have no lock file; without this, every init re-extracts the
+        # provider into the cache, which fails ("text file busy") while another run uses it.
+        "plugin_cache_may_break_dependency_lock_file = true",
+        "disable_checkpoint = true",
+    ]
     if mirror.path is not None:
         lines += [
             "provider_installation {",

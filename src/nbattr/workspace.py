@@ -6,6 +6,7 @@ cache; the emulator's provider override is written into the copy, never into the
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,15 +14,24 @@ from typing import Any
 
 import tftest
 
-from .emulator import Emulator
+from .emulator import DEFAULT_REGION, Emulator
 from .toolchain import Toolchain, ToolchainError
 
 # What a consumer of the module gets: the root module, its submodules, script and examples.
-MODULE_TREE = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "scripts",
-               "examples")
+MODULE_TREE = (
+    "main.tf",
+    "variables.tf",
+    "outputs.tf",
+    "versions.tf",
+    "modules",
+    "scripts",
+    "examples",
+)
 OVERRIDE_FILE = "_nbattr_override.tf"
-_SKIP = shutil.ignore_patterns(".terraform", "terraform.tfstate*", ".terraform.lock.hcl",
-                               OVERRIDE_FILE, "*.md")
+PROVIDER_FILE = "_nbattr_provider.tf"
+_SKIP = shutil.ignore_patterns(
+    ".terraform", "terraform.tfstate*", ".terraform.lock.hcl", "_nbattr_*.tf", "*.md"
+)
 
 
 def find_project_root(start: Path | None = None) -> Path:
@@ -74,6 +84,13 @@ class Workspace:
         return self.tf.execute_command(*args)
 
 
+def _has_aws_provider_block(tfdir: Path) -> bool:
+    return any(
+        re.search(r'^provider\s+"aws"', tf_file.read_text(), re.MULTILINE)
+        for tf_file in tfdir.glob("*.tf")
+    )
+
+
 def prepare(
     toolchain: Toolchain,
     emulator: Emulator | None,
@@ -88,8 +105,11 @@ def prepare(
         raise ToolchainError(f"no Terraform configuration at {config}")
     extra_env: dict[str, str] = {}
     if emulator is not None:
-        major = int(toolchain.mirror.aws_versions[-1].split(".")[0]) if toolchain.mirror.aws_versions else 6
-        (tfdir / OVERRIDE_FILE).write_text(emulator.provider_override(major))
+        major = toolchain.mirror.aws_major
+        if _has_aws_provider_block(tfdir):
+            (tfdir / OVERRIDE_FILE).write_text(emulator.provider_config(major))
+        else:  # a module without its own provider block, e.g. the root module itself
+            (tfdir / PROVIDER_FILE).write_text(emulator.provider_config(major, DEFAULT_REGION))
         extra_env = emulator.aws_environ()
     tf = tftest.TerraformTest(str(tfdir), binary=toolchain.terraform.binary)
     tf.env = toolchain.env(extra_env)  # replace, not merge: nothing from the caller's shell

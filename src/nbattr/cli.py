@@ -1,0 +1,59 @@
+"""The `nbattr` command line."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Sequence
+
+from .emulator import Emulator
+from .toolchain import ToolchainError, toolchain
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nbattr", description="Attributable SageMaker notebook instances."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="apply an example on the embedded emulator")
+    demo.add_argument("--example", default="examples/basic", help="folder of the example")
+    demo.add_argument("--keep", action="store_true", help="skip the destroy step")
+
+    commands.add_parser("toolchain", help="print the Terraform and provider the harness uses")
+
+    emulator = commands.add_parser("emulator", help="the embedded AWS emulator")
+    emulator_commands = emulator.add_subparsers(dest="emulator_command", required=True)
+    serve = emulator_commands.add_parser("serve", help="run the emulator in the foreground")
+    serve.add_argument("--port", type=int, default=0, help="loopback port (default: any free)")
+    return parser
+
+
+def _serve(port: int) -> int:
+    with Emulator(port=port) as emulator:
+        print(f"emulator listening on {emulator.endpoint} (Ctrl-C stops it)")
+        print("use it with:")
+        for key, value in emulator.aws_environ().items():
+            print(f"  export {key}={value}")
+        sys.stdout.flush()
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            from .demo import run_demo
+
+            sys.exit(run_demo(args.example, keep=args.keep))
+        if args.command == "toolchain":
+            print(toolchain().describe())
+            sys.exit(0)
+        if args.command == "emulator":
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+            sys.exit(_serve(args.port))
+    except ToolchainError as error:
+        print(f"nbattr: {error}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,65 @@
+"""Shared fixtures: the toolchain, one emulator per session, private working copies."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from nbattr.emulator import Emulator
+from nbattr.toolchain import Toolchain, toolchain
+from nbattr.workspace import Workspace, find_project_root, prepare
+
+PROJECT = find_project_root(Path(__file__).parent)
+EXAMPLES = ("basic", "existing-role", "vpc-kms")
+
+
+def pytest_report_header() -> str:
+    return f"nbattr: {toolchain().describe()}"
+
+
+@pytest.fixture(scope="session")
+def project() -> Path:
+    return PROJECT
+
+
+@pytest.fixture(scope="session")
+def tools() -> Toolchain:
+    return toolchain()
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    with Emulator() as running:
+        yield running
+
+
+@pytest.fixture
+def clean_emulator(emulator: Emulator) -> Emulator:
+    """The session's emulator with every resource forgotten."""
+    emulator.reset()
+    return emulator
+
+
+WorkspaceFactory = Callable[..., Workspace]
+
+
+@pytest.fixture
+def workspace(tools: Toolchain, tmp_path: Path) -> WorkspaceFactory:
+    """Make an initialised private copy of a configuration (default: the emulator's)."""
+
+    def make(config: str, emulator: Emulator | None = None) -> Workspace:
+        ws = prepare(tools, emulator, tmp_path / "tree", config, project=PROJECT)
+        ws.init()
+        return ws
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def reports_dir() -> Path:
+    folder = Path(os.environ.get("NBATTR_REPORTS_DIR", PROJECT / "reports"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

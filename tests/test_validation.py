@@ -1,0 +1,172 @@
+"""Bad inputs fail at plan time with the module's own message, and nothing is created.
+
+Each case runs a real `terraform apply` of the root module against the emulator: the error
+must come before any resource exists, and must name the rule and the offending value.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import tftest
+
+from nbattr.inventory import read_inventory
+from nbattr.workspace import prepare
+
+LONG_NAME = "n" + "-x" * 31 + "y"  # 64 characters
+GOOD = {"role_name": "validation-role", "notebooks": {"nb-1": {}}}
+
+CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
+    "notebook name with underscore": (
+        {"notebooks": {"test_1": {}}},
+        ["Notebook name must be 2-63 letters, digits and hyphens", '"test_1"'],
+    ),
+    "one-character notebook name (not an STS session name)": (
+        {"notebooks": {"a": {}}},
+        ["STS session names need at least 2 characters", 'got "a"'],
+    ),
+    "64-character notebook name": (
+        {"notebooks": {LONG_NAME: {}}},
+        ["Notebook name must be 2-63", LONG_NAME],
+    ),
+    "role name with a slash": (
+        {"role_name": "team/notebooks"},
+        ["role_name must be 1-64 characters", '"team/notebooks"'],
+    ),
+    "role path without slashes": (
+        {"role_path": "service-role"},
+        ["role_path must be / or start and end with /", '"service-role"'],
+    ),
+    "instance type without ml. prefix": (
+        {"notebooks": {"nb-1": {"instance_type": "t3.medium"}}},
+        ["(prefix ml.)", '"t3.medium"'],
+    ),
+    "volume too small": (
+        {"notebooks": {"nb-1": {"volume_size": 3}}},
+        ["volume_size must be a whole number of GB from 5 to 16384", "got 3"],
+    ),
+    "subnet without security groups": (
+        {"notebooks": {"nb-1": {"subnet_id": "subnet-0abc1234"}}},
+        ["subnet_id and security_group_ids go together", '"subnet-0abc1234"'],
+    ),
+    "security groups without subnet": (
+        {"notebooks": {"nb-1": {"security_group_ids": ["sg-0abc1234"]}}},
+        ["subnet_id and security_group_ids go together", "sg-0abc1234"],
+    ),
+    "direct internet disabled without subnet": (
+        {"notebooks": {"nb-1": {"direct_internet_access": False}}},
+        ["direct_internet_access = false needs a subnet_id", "subnet_id = null"],
+    ),
+    "oversize extra_on_start": (
+        {"extra_on_start": "echo " + "x" * 12000},
+        ["characters base64-encoded; SageMaker allows at most 16384", "Shorten extra_on_start"],
+    ),
+    "oversize on_create": (
+        {"on_create": "#!/bin/bash\n" + "echo padding\n" * 1300},
+        ["on_create is", "SageMaker allows at most 16384"],
+    ),
+    "malformed existing role ARN": (
+        {"role_name": None, "existing_role_arn": "arn:aws:iam::123:role/x"},
+        ["existing_role_arn must be an IAM role ARN", '"arn:aws:iam::123:role/x"'],
+    ),
+    "both role_name and existing_role_arn": (
+        {"existing_role_arn": "arn:aws:iam::123456789012:role/service-role/other"},
+        ["Set exactly one of role_name", 'role_name = "validation-role"'],
+    ),
+    "neither role_name nor existing_role_arn": (
+        {"role_name": None},
+        ["Set exactly one of role_name", "role_name = null, existing_role_arn = null"],
+    ),
+    "lifecycle config name with underscore": (
+        {"lifecycle_config_name": "on_start"},
+        ["lifecycle_config_name must be 1-63 letters", '"on_start"'],
+    ),
+    "unknown on_start_mode": (
+        {"on_start_mode": "lenient"},
+        ['on_start_mode must be "strict" or "best-effort"', '"lenient"'],
+    ),
+    "malformed KMS key": (
+        {"notebooks": {"nb-1": {"kms_key_id": "my-key"}}},
+        ["kms_key_id must be a KMS key ID, key ARN or alias", '"my-key"'],
+    ),
+    "four additional code repositories": (
+        {"notebooks": {"nb-1": {"additional_code_repositories": ["a", "b", "c", "d"]}}},
+        ["at most 3 repositories", "got 4"],
+    ),
+    "malformed security group id": (
+        {
+            "notebooks": {
+                "nb-1": {"subnet_id": "subnet-0abc1234", "security_group_ids": ["default"]}
+            }
+        },
+        ["security_group_ids must hold at most 5 IDs like sg-", '"default"'],
+    ),
+    "extra_on_start containing our heredoc delimiter": (
+        {"extra_on_start": "echo hi\nNBATTR_EXTRA_ON_START_EOF\nrm -rf /\n"},
+        ["must not contain a line NBATTR_EXTRA_ON_START_EOF"],
+    ),
+    "managed policy that is not a policy ARN": (
+        {"role_managed_policy_arns": ["AmazonSageMakerFullAccess"]},
+        ["managed_policy_arns must hold IAM policy ARNs", "AmazonSageMakerFullAccess"],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def root_module(tools, emulator, tmp_path_factory):
+    """The root module itself, initialised once; each case only plans/applies it."""
+    ws = prepare(tools, emulator, tmp_path_factory.mktemp("root"), ".")
+    ws.init()
+    return ws
+
+
+def _diagnostics(output: str) -> list[str]:
+    """Error summaries and details from `terraform ... -json` output lines."""
+    found = []
+    for line in output.splitlines():
+        if line.startswith("{"):
+            message = json.loads(line)
+            diagnostic = message.get("diagnostic") or {}
+            if diagnostic.get("severity") == "error":
+                found.append(f"{diagnostic.get('summary')}: {diagnostic.get('detail')}")
+    return found
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_fails_at_plan_and_creates_nothing(case, root_module, emulator):
+    overrides, expected = CASES[case]
+    emulator.reset()
+    tf_vars = {**GOOD, **overrides}
+    var_file = root_module.path / "case.tfvars.json"
+    var_file.write_text(json.dumps({k: v for k, v in tf_vars.items() if v is not None}))
+
+    with pytest.raises(tftest.TerraformTestError) as failure:
+        root_module.run(
+            "apply",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+            "-json",
+            f"-var-file={var_file.name}",
+        )
+
+    errors = _diagnostics(failure.value.args[0])
+    assert errors, failure.value.args[0][-2000:]
+    assert any(all(fragment in error for fragment in expected) for error in errors), errors
+    left = read_inventory(
+        emulator.client("iam"), emulator.client("sagemaker"), ["attributed-on-start", "on_start"]
+    )
+    assert left.empty, f"{case}: apply created {left}"
+
+
+def test_good_input_passes_the_same_checks(root_module, emulator):
+    """The baseline every case departs from really is valid: it applies and destroys."""
+    emulator.reset()
+    var_file = root_module.path / "case.tfvars.json"
+    var_file.write_text(json.dumps(GOOD))
+    root_module.run("apply", "-auto-approve", "-input=false", f"-var-file={var_file.name}")
+    created = read_inventory(emulator.client("iam"), emulator.client("sagemaker"))
+    assert set(created.notebooks) == {"nb-1"} and set(created.roles) == {"validation-role"}
+    root_module.run("destroy", "-auto-approve", "-input=false", f"-var-file={var_file.name}")
