@@ -36,9 +36,9 @@ def _principal_matches(statement: dict[str, Any], principal: dict[str, str]) -> 
                 # arn:<p>:iam::<acct>:root (or a bare account id) means any principal of that
                 # account, still subject to the statement's conditions.
                 account = value.split(":")[4] if value.startswith("arn:") else value
-                if value.endswith(":root") or value.isdigit():
-                    if arn.split(":")[4:5] == [account]:
-                        return True
+                whole_account = value.endswith(":root") or value.isdigit()
+                if whole_account and arn.split(":")[4:5] == [account]:
+                    return True
     return False
 
 

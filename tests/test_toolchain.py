@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def test_provider_zip_with_wrong_hash_is_refused(tmp_path):
     original = tc.bundled_provider_zip().read_bytes()
     tampered.write_bytes(original[:100] + bytes([original[100] ^ 0xFF]) + original[101:])
     mirror = tmp_path / "mirror"
-    with pytest.raises(tc.ToolchainError, match="refusing provider zip .* SHA-256"):
+    with pytest.raises(tc.ToolchainError, match=r"refusing provider zip .* SHA-256"):
         tc.install_bundled_provider(mirror, source=tampered)
     assert not mirror.exists()  # nothing half-installed
 
@@ -104,7 +105,7 @@ def test_old_terraform_falls_back_to_bundled(tmp_path, monkeypatch):
 def test_terraform_tofu_without_tofu_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("TERRAFORM", "tofu")
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(tc.ToolchainError, match="no `tofu` >= 1.5 is on PATH"):
+    with pytest.raises(tc.ToolchainError, match=re.escape("no `tofu` >= 1.5 is on PATH")):
         tc.find_terraform()
 
 
