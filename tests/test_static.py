@@ -11,8 +11,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from nbattr.workspace import prepare
-from plan_summary import planned_outputs
+from nbattr.workspace import copy_module_tree, prepare
+from plan_summary import planned_outputs, planned_resources
 
 CONFIGS = (
     ".",
@@ -141,3 +141,28 @@ def test_python_is_ruff_clean(project):
             text=True,
         )
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_readme_starts_with_the_two_commands(project):
+    first_block = (project / "README.md").read_text().split("```")[1]
+    commands = [line.split("#")[0].strip() for line in first_block.splitlines()[1:] if line]
+    assert commands == ["make demo", "make test"]
+    assert "make test" in (project / ".ci" / "run").read_text()
+
+
+def test_readme_usage_block_plans(tools, emulator, project, tmp_path):
+    """The README's usage example is real HCL that plans against the module."""
+    usage = re.search(
+        r"## Usage\n\n```hcl\n(.*?)```", (project / "README.md").read_text(), re.DOTALL
+    )
+    assert usage, "README has no ## Usage hcl block"
+    source = copy_module_tree(project, tmp_path / "source")
+    caller = source / "examples" / "readme-usage"
+    caller.mkdir()
+    hcl = re.sub(r'source\s*=\s*"[^"]*"', 'source = "../.."', usage.group(1), count=1)
+    (caller / "main.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\n\n' + hcl)
+    ws = prepare(tools, emulator, tmp_path / "work", "examples/readme-usage", project=source)
+    ws.init()
+    resources = planned_resources(ws.plan())
+    notebooks = {v["name"] for a, v in resources.items() if a.endswith("notebook_instance.this")}
+    assert notebooks == {"alice-exploration", "bob-training"}

