@@ -40,6 +40,8 @@ def run_demo(example: str = "examples/basic", keep: bool = False) -> int:
         ws.apply()
         outputs = ws.outputs()
         for key, value in outputs.items():
+            if isinstance(value, str) and "\n" in value:  # the rendered script: too long here
+                value = f"<{value.count(chr(10))} lines>"
             print(f"  output {key} = {value}")
         iam, sagemaker = emulator.client("iam"), emulator.client("sagemaker")
         config_names = [outputs["lifecycle_config_name"]]

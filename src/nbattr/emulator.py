@@ -20,6 +20,9 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from .imds import BASE_SESSION_NAME, MetadataService
+from .imds import PREFIX as IMDS_PREFIX
+
 # moto's fixed account; any access key id is accepted.
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -45,7 +48,9 @@ class Emulator:
         self._thread: threading.Thread | None = None
 
     def start(self) -> Emulator:
-        app = DomainDispatcherApplication(create_backend_app)
+        app = MetadataService(
+            DomainDispatcherApplication(create_backend_app), self._base_credentials
+        )
         self._server = make_server(
             self._host, self._port, app, threaded=True, request_handler=_QuietRequestHandler
         )
@@ -78,6 +83,24 @@ class Emulator:
     @property
     def endpoint(self) -> str:
         return f"http://{self._host}:{self.port}"
+
+    def metadata_endpoint(self, notebook: str) -> str:
+        """AWS_EC2_METADATA_SERVICE_ENDPOINT for a notebook: its own metadata service."""
+        return f"{self.endpoint}{IMDS_PREFIX}{notebook}/"
+
+    def _base_credentials(self, notebook: str) -> tuple[str, dict[str, Any]]:
+        """The notebook's role credentials, session `SageMaker`, as SageMaker vends them."""
+        sagemaker = self.client("sagemaker")
+        try:
+            role_arn = sagemaker.describe_notebook_instance(NotebookInstanceName=notebook)[
+                "RoleArn"
+            ]
+        except sagemaker.exceptions.ClientError as error:
+            raise LookupError(f"no notebook instance {notebook}") from error
+        assumed = self.client("sts").assume_role(
+            RoleArn=role_arn, RoleSessionName=BASE_SESSION_NAME, DurationSeconds=3600
+        )
+        return role_arn, assumed["Credentials"]
 
     def reset(self) -> None:
         """Forget every emulated resource (moto's reset API)."""

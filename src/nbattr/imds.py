@@ -1,0 +1,92 @@
+"""A per-notebook EC2 instance metadata service (IMDSv2) inside the emulator.
+
+botocore appends `latest/...` to AWS_EC2_METADATA_SERVICE_ENDPOINT, so each notebook gets its
+own prefix, `<endpoint>/_imds/<notebook>/`. Like a real notebook's, it vends credentials of the
+notebook's execution role with session name `SageMaker`, obtained from the emulator's STS.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+PREFIX = "/_imds/"
+BASE_SESSION_NAME = "SageMaker"  # what SageMaker itself uses for a notebook's base credentials
+TOKEN_TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds"
+TOKEN_HEADER = "X-aws-ec2-metadata-token"
+
+# notebook name -> (role ARN, credentials dict as STS returns them)
+CredentialSource = Callable[[str], tuple[str, dict[str, Any]]]
+
+
+class MetadataService:
+    """WSGI middleware: answers `/_imds/<notebook>/latest/...`, passes the rest to `app`."""
+
+    def __init__(self, app: Any, credentials_for: CredentialSource) -> None:
+        self._app = app
+        self._credentials_for = credentials_for
+        self._tokens: set[str] = set()
+        self._cache: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(PREFIX):
+            return self._app(environ, start_response)
+        notebook, _, rest = path[len(PREFIX) :].partition("/")
+        status, body, content_type = self._answer(environ, notebook, rest)
+        data = body.encode()
+        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(data)))])
+        return [data]
+
+    def _answer(self, environ: dict[str, Any], notebook: str, rest: str) -> tuple[str, str, str]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if rest == "latest/api/token":
+            if method != "PUT" or not environ.get(
+                "HTTP_" + TOKEN_TTL_HEADER.upper().replace("-", "_")
+            ):
+                return "400 Bad Request", "", "text/plain"
+            token = secrets.token_urlsafe(32)
+            with self._lock:
+                self._tokens.add(token)
+            return "200 OK", token, "text/plain"
+        # IMDSv2 only, as on notebooks that enforce it: no token, no answer.
+        if environ.get("HTTP_" + TOKEN_HEADER.upper().replace("-", "_")) not in self._tokens:
+            return "401 Unauthorized", "", "text/plain"
+        if not rest.startswith("latest/meta-data/iam/security-credentials/"):
+            return "404 Not Found", "", "text/plain"
+        try:
+            role_arn, credentials = self._credentials(notebook)
+        except LookupError:
+            return "404 Not Found", "", "text/plain"
+        role_name = role_arn.rsplit("/", 1)[1]
+        asked = rest.removeprefix("latest/meta-data/iam/security-credentials/")
+        if asked == "":
+            return "200 OK", role_name, "text/plain"
+        if asked != role_name:
+            return "404 Not Found", "", "text/plain"
+        document = {
+            "Code": "Success",
+            "LastUpdated": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "Type": "AWS-HMAC",
+            "AccessKeyId": credentials["AccessKeyId"],
+            "SecretAccessKey": credentials["SecretAccessKey"],
+            "Token": credentials["SessionToken"],
+            "Expiration": credentials["Expiration"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        return "200 OK", json.dumps(document), "application/json"
+
+    def _credentials(self, notebook: str) -> tuple[str, dict[str, Any]]:
+        with self._lock:
+            cached = self._cache.get(notebook)
+        soon = datetime.now(timezone.utc) + timedelta(minutes=5)
+        if cached and cached[1]["Expiration"] > soon:
+            return cached
+        fresh = self._credentials_for(notebook)
+        with self._lock:
+            self._cache[notebook] = fresh
+        return fresh

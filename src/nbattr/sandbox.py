@@ -1,0 +1,276 @@
+"""A notebook sandbox: run the lifecycle script the way SageMaker does, at a notebook's paths.
+
+It reads the notebook and its lifecycle config from the emulator's SageMaker API, decodes the
+`OnStart` content and runs it as root inside a private mount namespace with tmpfs on `/home`
+and `/opt/ml` (nothing on the host changes). Workloads then run as an unprivileged
+`ec2-user` (its own uid, HOME=/home/ec2-user) with the emulator as AWS endpoint and the
+notebook's own metadata service.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import pwd
+import shlex
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .emulator import Emulator
+
+USER = "ec2-user"
+HOME = "/home/ec2-user"
+METADATA = "/opt/ml/metadata/resource-metadata.json"
+SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+NEEDED_COMMANDS = ("unshare", "nsenter", "setpriv", "mount", "chattr", "lsattr")
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox cannot run on this machine; the message says why."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One process run in the sandbox."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """What SageMaker knows about a notebook and hands to its instance at start."""
+
+    name: str
+    arn: str
+    role_arn: str
+    lifecycle_config_name: str | None
+    on_start: str
+
+
+def unavailable_reason() -> str | None:
+    """Why the sandbox cannot run here, or None when it can."""
+    if os.geteuid() != 0:
+        return "the notebook sandbox needs root (private mount namespaces, chattr, chown)"
+    missing = [command for command in NEEDED_COMMANDS if shutil.which(command) is None]
+    if missing:
+        return f"the notebook sandbox needs {', '.join(missing)} (util-linux, e2fsprogs)"
+    probe = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "true"], capture_output=True, text=True
+    )
+    if probe.returncode != 0:
+        return f"`unshare --mount` is not permitted here: {probe.stderr.strip()}"
+    return None
+
+
+def describe_notebook(emulator: Emulator, name: str) -> NotebookSpec:
+    """Read the notebook and its lifecycle config's OnStart script from the SageMaker API."""
+    sagemaker = emulator.client("sagemaker")
+    notebook = sagemaker.describe_notebook_instance(NotebookInstanceName=name)
+    config_name = notebook.get("NotebookInstanceLifecycleConfigName")
+    on_start = ""
+    if config_name:
+        config = sagemaker.describe_notebook_instance_lifecycle_config(
+            NotebookInstanceLifecycleConfigName=config_name
+        )
+        if config.get("OnStart"):
+            on_start = base64.b64decode(config["OnStart"][0]["Content"]).decode()
+    return NotebookSpec(
+        name=name,
+        arn=notebook["NotebookInstanceArn"],
+        role_arn=notebook["RoleArn"],
+        lifecycle_config_name=config_name,
+        on_start=on_start,
+    )
+
+
+def _free_id() -> int:
+    """A uid (and gid) no account on this machine uses, for the sandbox's ec2-user."""
+    taken = {entry.pw_uid for entry in pwd.getpwall()} | {entry.pw_gid for entry in pwd.getpwall()}
+    return next(candidate for candidate in range(1500, 60000) if candidate not in taken)
+
+
+def _closed_ancestor(path: Path) -> Path | None:
+    """The topmost ancestor of `path` that others cannot traverse (e.g. /root), if any."""
+    for ancestor in reversed(path.parents):
+        if ancestor != Path("/") and not ancestor.stat().st_mode & stat.S_IXOTH:
+            return ancestor
+    return None
+
+
+class Sandbox:
+    """One notebook instance: a private mount namespace kept alive between its commands."""
+
+    def __init__(
+        self,
+        emulator: Emulator,
+        notebook: str,
+        workdir: Path,
+        *,
+        hide_jq: bool = False,
+        metadata_endpoint: str | None = None,
+    ) -> None:
+        reason = unavailable_reason()
+        if reason:
+            raise SandboxUnavailable(reason)
+        self.emulator = emulator
+        self.notebook = notebook
+        self.workdir = workdir
+        self.spec = describe_notebook(emulator, notebook)
+        self.uid = _free_id()
+        self._hide_jq = hide_jq
+        self._metadata_endpoint = metadata_endpoint or emulator.metadata_endpoint(notebook)
+        self._holder: subprocess.Popen[str] | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def boot(self) -> Sandbox:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        setup = self.workdir / "boot.sh"
+        setup.write_text(self._boot_script())
+        self._holder = subprocess.Popen(
+            ["unshare", "--mount", "--propagation", "private", "bash", str(setup)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        assert self._holder.stdout is not None
+        line = self._holder.stdout.readline().strip()
+        if line != "ready":
+            stderr = self._holder.stderr.read() if self._holder.stderr else ""
+            self.close()
+            raise SandboxUnavailable(f"sandbox did not boot: {line} {stderr.strip()}")
+        return self
+
+    def close(self) -> None:
+        if self._holder is not None and self._holder.poll() is None:
+            os.killpg(self._holder.pid, signal.SIGKILL)
+            self._holder.wait()
+        self._holder = None
+
+    def __enter__(self) -> Sandbox:
+        return self.boot()
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- what SageMaker does at start ------------------------------------------------------
+    def start(self) -> Run:
+        """Run the notebook's current OnStart script as root, as SageMaker does at each start."""
+        self.spec = describe_notebook(self.emulator, self.notebook)
+        return self.run_root_script(self.spec.on_start)
+
+    def run_root_script(self, script: str) -> Run:
+        path = self.workdir / "lifecycle-on-start.sh"
+        path.write_text(script)
+        return self.as_root(["bash", str(path)], env=self._aws_env())
+
+    # -- commands ----------------------------------------------------------------------------
+    def as_root(self, argv: list[str], env: dict[str, str] | None = None) -> Run:
+        return self._enter([], argv, {"HOME": "/root", **(env or {})})
+
+    def as_user(self, argv: list[str], env: dict[str, str] | None = None) -> Run:
+        """Run `argv` as the unprivileged ec2-user with the notebook's AWS environment."""
+        drop = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups", "--"]
+        base = {"HOME": HOME, "USER": USER, "LOGNAME": USER, **self._aws_env()}
+        return self._enter(drop, argv, {**base, **(env or {})})
+
+    def python_as_user(self, code: str, env: dict[str, str] | None = None) -> Run:
+        """Python code (boto3 available) as ec2-user."""
+        return self.as_user([sys.executable, "-c", code], env)
+
+    def shell_as_user(self, command: str, env: dict[str, str] | None = None) -> Run:
+        return self.as_user(["bash", "-c", command], env)
+
+    def read(self, path: str) -> bytes | None:
+        done = self.as_root(["cat", path])
+        return done.stdout.encode() if done.ok else None
+
+    def immutable(self, path: str) -> bool:
+        done = self.as_root(["lsattr", "-d", path])
+        return done.ok and "i" in done.stdout.split()[0]
+
+    def _enter(self, prefix: list[str], argv: list[str], env: dict[str, str]) -> Run:
+        if self._holder is None:
+            raise RuntimeError("boot() the sandbox first")
+        # Workloads find the AWS CLI and Python of this environment after the system's tools.
+        path = f"{SYSTEM_PATH}:{Path(sys.executable).parent}"
+        environment = [f"{key}={value}" for key, value in {"PATH": path, **env}.items()]
+        command = ["nsenter", f"--target={self._holder.pid}", "--mount", "--", *prefix,
+                   "env", "-i", *environment, *argv]  # fmt: skip
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, cwd="/")
+        return Run(done.returncode, done.stdout, done.stderr, time.perf_counter() - started)
+
+    def _aws_env(self) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL": self.emulator.endpoint,
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT": self._metadata_endpoint,
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "IPv4",
+        }
+
+    # -- the namespace -------------------------------------------------------------------------
+    def _boot_script(self) -> str:
+        passwd = self.workdir / "passwd"
+        group = self.workdir / "group"
+        passwd.write_text(
+            Path("/etc/passwd").read_text() + f"{USER}:x:{self.uid}:{self.uid}::{HOME}:/bin/bash\n"
+        )
+        group.write_text(Path("/etc/group").read_text() + f"{USER}:x:{self.uid}:\n")
+        metadata = json.dumps({"ResourceArn": self.spec.arn, "ResourceName": self.spec.name})
+        q = shlex.quote
+        lines = [
+            "set -euo pipefail",
+            *self._expose_for_user(),
+            "mount -t tmpfs -o mode=0755 nbattr-home /home",
+            # /opt/ml rarely exists on a host: a tmpfs on /opt then holds it.
+            "if [ -d /opt/ml ]; then mount -t tmpfs -o mode=0755 nbattr-ml /opt/ml;"
+            " else mount -t tmpfs -o mode=0755 nbattr-opt /opt; fi",
+            f"mount --bind {q(str(passwd))} /etc/passwd",
+            f"mount --bind {q(str(group))} /etc/group",
+            f"install -d -o {self.uid} -g {self.uid} -m 0755 {HOME}",
+            "install -d -m 0755 /opt/ml/metadata",
+            f"printf '%s' {q(metadata)} > {METADATA}",
+        ]
+        if self._hide_jq:  # /dev/null is not executable, so `command -v jq` finds nothing
+            lines.append('for jq in $(type -ap jq); do mount --bind /dev/null "$jq"; done')
+        lines += ["echo ready", "exec sleep infinity"]
+        return "\n".join(lines) + "\n"
+
+    def _expose_for_user(self) -> list[str]:
+        """Let ec2-user reach this Python and the project, even under a closed /root.
+
+        Each needed folder is bind-mounted aside, a tmpfs covers its closed ancestor inside
+        the namespace only, and the folder is mounted back at its own path.
+        """
+        needed = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+        needed |= {Path(entry).resolve() for entry in sys.path if entry and Path(entry).is_dir()}
+        blocked = {path: _closed_ancestor(path) for path in needed}
+        blocked = {path: closed for path, closed in blocked.items() if closed is not None}
+        if not blocked:
+            return []
+        stage = self.workdir / "stage"
+        q = shlex.quote
+        lines = []
+        for index, path in enumerate(sorted(blocked)):
+            lines.append(f"mkdir -p {q(str(stage / str(index)))}")
+            lines.append(f"mount --bind {q(str(path))} {q(str(stage / str(index)))}")
+        for closed in sorted(set(blocked.values())):
+            lines.append(f"mount -t tmpfs -o mode=0755 nbattr-open {q(str(closed))}")
+        for index, path in enumerate(sorted(blocked)):
+            lines.append(f"mkdir -p {q(str(path))}")
+            lines.append(f"mount --bind {q(str(stage / str(index)))} {q(str(path))}")
+        return lines
