@@ -46,13 +46,18 @@ class Emulator:
         self._port = port
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._metadata: MetadataService | None = None
 
     def start(self) -> Emulator:
-        app = MetadataService(
+        self._metadata = MetadataService(
             DomainDispatcherApplication(create_backend_app), self._base_credentials
         )
         self._server = make_server(
-            self._host, self._port, app, threaded=True, request_handler=_QuietRequestHandler
+            self._host,
+            self._port,
+            self._metadata,
+            threaded=True,
+            request_handler=_QuietRequestHandler,
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="nbattr-emulator", daemon=True
@@ -105,6 +110,8 @@ class Emulator:
     def reset(self) -> None:
         """Forget every emulated resource (moto's reset API)."""
         requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
+        if self._metadata is not None:
+            self._metadata.forget()
 
     def aws_environ(self, region: str = DEFAULT_REGION) -> dict[str, str]:
         """AWS variables that point an SDK, the CLI or Terraform at this emulator."""

@@ -33,6 +33,11 @@ class MetadataService:
         self._cache: dict[str, tuple[str, dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
+    def forget(self) -> None:
+        """Drop cached credentials (the emulator was reset, so they mean nothing now)."""
+        with self._lock:
+            self._cache.clear()
+
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if not path.startswith(PREFIX):

@@ -103,6 +103,15 @@ def _free_id() -> int:
     return next(candidate for candidate in range(1500, 60000) if candidate not in taken)
 
 
+def _all_on_path(command: str) -> list[str]:
+    found = []
+    for folder in f"{SYSTEM_PATH}:{os.environ.get('PATH', '')}".split(":"):
+        candidate = Path(folder or ".", command)
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            found.append(str(candidate))
+    return found
+
+
 def _closed_ancestor(path: Path) -> Path | None:
     """The topmost ancestor of `path` that others cannot traverse (e.g. /root), if any."""
     for ancestor in reversed(path.parents):
@@ -185,7 +194,11 @@ class Sandbox:
     def as_user(self, argv: list[str], env: dict[str, str] | None = None) -> Run:
         """Run `argv` as the unprivileged ec2-user with the notebook's AWS environment."""
         drop = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups", "--"]
-        base = {"HOME": HOME, "USER": USER, "LOGNAME": USER, **self._aws_env()}
+        # A region in the environment, so bypasses that skip our config still resolve one and
+        # record the identity they fall back to, instead of failing for want of a region.
+        region = self.spec.arn.split(":")[3]
+        base = {"HOME": HOME, "USER": USER, "LOGNAME": USER, "AWS_DEFAULT_REGION": region}
+        base.update(self._aws_env())
         return self._enter(drop, argv, {**base, **(env or {})})
 
     def python_as_user(self, code: str, env: dict[str, str] | None = None) -> Run:
@@ -245,10 +258,28 @@ class Sandbox:
             "install -d -m 0755 /opt/ml/metadata",
             f"printf '%s' {q(metadata)} > {METADATA}",
         ]
-        if self._hide_jq:  # /dev/null is not executable, so `command -v jq` finds nothing
-            lines.append('for jq in $(type -ap jq); do mount --bind /dev/null "$jq"; done')
+        if self._hide_jq:
+            lines += self._hide_command("jq")
         lines += ["echo ready", "exec sleep infinity"]
         return "\n".join(lines) + "\n"
+
+    def _hide_command(self, command: str) -> list[str]:
+        """Make `command` absent in the namespace: an overlay whose top layer whites it out.
+
+        (Binding /dev/null over it is not enough: bash still reports a non-executable match.)
+        """
+        folders = sorted({Path(found).resolve().parent for found in _all_on_path(command)})
+        layers = self.workdir / "whiteouts"
+        q = shlex.quote
+        lines = [f"mkdir -p {q(str(layers))}", f"mount -t tmpfs nbattr-whiteouts {q(str(layers))}"]
+        for index, folder in enumerate(folders):
+            layer = str(layers / str(index))
+            lines += [
+                f"mkdir {q(layer)}",
+                f"mknod {q(layer + '/' + command)} c 0 0",  # an overlayfs whiteout
+                f"mount -t overlay nbattr-hide -o {q(f'lowerdir={layer}:{folder}')} {q(str(folder))}",  # noqa: E501
+            ]
+        return lines
 
     def _expose_for_user(self) -> list[str]:
         """Let ec2-user reach this Python and the project, even under a closed /root.
