@@ -42,71 +42,78 @@ relock() {
   if [ -d "$AWS_DIR" ]; then chattr +i "$AWS_DIR" || true; fi
 }
 
+# strict: print the summary and stop the start. best-effort: remember the reason and go on.
 fail() {
   relock # never leave a previous good config unlocked
   if [ "$MODE" = strict ]; then
     summary "FAILED mode=strict reason=$1 (the notebook will not start)"
     exit 1
   fi
-  summary "WARNING mode=best-effort reason=$1 (notebook starts UNATTRIBUTED: calls show as session SageMaker)"
+  OUTCOME="WARNING mode=best-effort reason=$1 (notebook starts UNATTRIBUTED: calls show as session SageMaker)"
   printf 'nbattr on-start: WARNING: attribution not configured: %s\n' "$1" >&2
 }
 
-configure_attribution() {
-  [ -r "$METADATA" ] || { fail "metadata file $METADATA is missing"; return 0; }
-  local name arn region partition
-  name=$(metadata_field ResourceName 2>/dev/null) || { fail "no ResourceName in $METADATA"; return 0; }
-  arn=$(metadata_field ResourceArn 2>/dev/null) || { fail "no ResourceArn in $METADATA"; return 0; }
+# Sets NAME, REGION and CONTENT from local metadata only; returns 1 after fail().
+read_notebook() {
+  [ -r "$METADATA" ] || { fail "metadata file $METADATA is missing"; return 1; }
+  local arn partition
+  NAME=$(metadata_field ResourceName 2>/dev/null) || { fail "no ResourceName in $METADATA"; return 1; }
+  arn=$(metadata_field ResourceArn 2>/dev/null) || { fail "no ResourceArn in $METADATA"; return 1; }
 
   # STS role session names: 2-64 characters of letters, digits and +=,.@_-
-  [[ $name =~ ^[A-Za-z0-9+=,.@_-]{2,64}$ ]] ||
-    { fail "notebook name '$name' is not a valid STS role session name"; return 0; }
+  [[ $NAME =~ ^[A-Za-z0-9+=,.@_-]{2,64}$ ]] ||
+    { fail "notebook name '$NAME' is not a valid STS role session name"; return 1; }
   [[ $arn =~ ^arn:(aws[a-z-]*):sagemaker:([a-z]{2}(-[a-z]+)+-[0-9]+):[0-9]{12}:notebook-instance/ ]] ||
-    { fail "ResourceArn '$arn' is not a SageMaker notebook instance ARN"; return 0; }
+    { fail "ResourceArn '$arn' is not a SageMaker notebook instance ARN"; return 1; }
   partition=$${BASH_REMATCH[1]}
-  region=$${BASH_REMATCH[2]}
+  REGION=$${BASH_REMATCH[2]}
   [[ $ROLE_ARN == "arn:$partition:"* ]] ||
-    { fail "notebook partition $partition differs from role $ROLE_ARN"; return 0; }
-  [ -d "$HOME_DIR" ] || { fail "home directory $HOME_DIR is missing"; return 0; }
+    { fail "notebook partition $partition differs from role $ROLE_ARN"; return 1; }
+  [ -d "$HOME_DIR" ] || { fail "home directory $HOME_DIR is missing"; return 1; }
 
-  local content
-  content=$(printf '%s\n' \
+  CONTENT=$(printf '%s\n' \
     '[default]' \
-    "region = $region" \
+    "region = $REGION" \
     "role_arn = $ROLE_ARN" \
     'credential_source = Ec2InstanceMetadata' \
-    "role_session_name = $name" \
+    "role_session_name = $NAME" \
     'sts_regional_endpoints = regional')
+}
 
-  # Same bytes as last start: nothing to do, and no window where the file is unlocked.
-  if [ -f "$CONFIG" ] && [ "$(cat "$CONFIG")" = "$content" ]; then
-    relock
-    summary "ok notebook=$name session=$name region=$region mode=$MODE config=unchanged"
-    return 0
-  fi
+config_in_place() {
+  [ -f "$CONFIG" ] && [ "$(cat "$CONFIG")" = "$CONTENT" ] &&
+    lsattr -d "$CONFIG" "$AWS_DIR" 2>/dev/null | awk '$1 !~ /i/ { bad = 1 } END { exit bad }'
+}
 
+# Writes CONTENT to the config atomically, root-owned and immutable; returns 1 after fail().
+write_config() {
   { unlock "$CONFIG" && unlock "$AWS_DIR"; } 2>/dev/null ||
-    { fail "cannot clear the immutable bit on $AWS_DIR or $CONFIG"; return 0; }
+    { fail "cannot clear the immutable bit on $AWS_DIR or $CONFIG"; return 1; }
   # Root owns ~/.aws so ec2-user can neither edit the config nor swap the directory;
   # the CLI's credential cache stays writable for ec2-user.
   { mkdir -p "$AWS_DIR/cli/cache" && chown root:root "$AWS_DIR" && chmod 0755 "$AWS_DIR" &&
     chown -R "$USER_NAME:" "$AWS_DIR/cli"; } 2>/dev/null ||
-    { fail "cannot prepare $AWS_DIR"; return 0; }
+    { fail "cannot prepare $AWS_DIR"; return 1; }
 
   # Written beside the target and renamed over it: readers see the old file or the new one.
   local tmp
-  tmp=$(mktemp "$AWS_DIR/.config.XXXXXX" 2>/dev/null) || { fail "cannot write in $AWS_DIR"; return 0; }
-  # shellcheck disable=SC2064 # expand $tmp now: it is local to this function
-  trap "rm -f '$tmp'" EXIT
-  { printf '%s\n' "$content" >"$tmp" && chmod 0644 "$tmp" && chown root:root "$tmp" &&
-    mv -f "$tmp" "$CONFIG"; } 2>/dev/null || { rm -f "$tmp"; fail "cannot write $CONFIG"; return 0; }
-  trap - EXIT
+  tmp=$(mktemp "$AWS_DIR/.config.XXXXXX" 2>/dev/null) || { fail "cannot write in $AWS_DIR"; return 1; }
+  { printf '%s\n' "$CONTENT" >"$tmp" && chmod 0644 "$tmp" && chown root:root "$tmp" &&
+    mv -f "$tmp" "$CONFIG"; } 2>/dev/null || { rm -f "$tmp"; fail "cannot write $CONFIG"; return 1; }
   { chattr +i "$CONFIG" && chattr +i "$AWS_DIR"; } 2>/dev/null ||
-    { fail "cannot make $CONFIG immutable"; return 0; }
-  summary "ok notebook=$name session=$name region=$region mode=$MODE config=written"
+    { fail "cannot make $CONFIG immutable"; return 1; }
 }
 
-configure_attribution
+OUTCOME=""
+CONTENT=""
+if read_notebook; then
+  if config_in_place; then # same bytes as last start: nothing to unlock or rewrite
+    OUTCOME="ok notebook=$NAME session=$NAME region=$REGION mode=$MODE config=unchanged"
+  elif write_config; then
+    OUTCOME="ok notebook=$NAME session=$NAME region=$REGION mode=$MODE config=written"
+  fi
+fi
+status=0
 %{ if extra_on_start != "" ~}
 
 # The caller's extra_on_start script, run after ours in its own bash process so that its
@@ -116,5 +123,13 @@ trap 'rm -f "$extra"' EXIT
 cat >"$extra" <<'NBATTR_EXTRA_ON_START_EOF'
 ${extra_on_start}
 NBATTR_EXTRA_ON_START_EOF
-bash "$extra"
+bash "$extra" || status=$?
+
+# It runs as root and could have changed our config: put it back.
+if [[ $OUTCOME == ok* ]] && ! config_in_place; then
+  printf 'nbattr on-start: WARNING: extra_on_start changed %s; restoring it\n' "$CONFIG" >&2
+  if write_config; then OUTCOME="$OUTCOME restored-after-extra_on_start"; fi
+fi
 %{ endif ~}
+summary "$OUTCOME"
+exit "$status"

@@ -27,6 +27,10 @@ METADATA = "/opt/ml/metadata/resource-metadata.json"
 # Our extra_on_start for the fault notebooks: fails on demand, so one config serves all cases.
 EXTRA = (
     'if [ -e /opt/ml/fail-extra ]; then echo "extra: failing on purpose" >&2; exit 3; fi\n'
+    "if [ -e /opt/ml/tamper-extra ]; then\n"
+    "  chattr -i /home/ec2-user/.aws/config\n"
+    "  echo '[default]' > /home/ec2-user/.aws/config\n"
+    "fi\n"
     'echo "extra: ran"\n'
 )
 CALLER_ARN = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"
@@ -243,6 +247,10 @@ FAULTS = {
         _metadata("x"), exit_codes=(1, 0), config="absent", reason="not a valid STS role session"
     ),
     "extra_on_start failing": Fault(_root("touch /opt/ml/fail-extra"), exit_codes=(3, 3)),
+    # Root can undo anything, but the script checks after the user's part and restores.
+    "extra_on_start rewriting the config": Fault(
+        _root("touch /opt/ml/tamper-extra"), reason="restored-after-extra_on_start"
+    ),
 }
 
 
@@ -273,6 +281,7 @@ def test_fault_outcome_and_never_a_half_written_config(fault, mode, deployed, sa
         assert box.read(CONFIG) is None
     else:
         assert summary[0].startswith("nbattr on-start: ok")
+        assert case.reason in summary[0]
         assert box.read(CONFIG) == expected_config(outputs["role_arn"], name)
         assert box.immutable(CONFIG) and box.immutable(AWS_DIR)
     leftovers = box.as_root(["bash", "-c", f"ls -A {AWS_DIR} 2>/dev/null || true"])
