@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # The harness keeps its provider mirror, CLI config and plugin cache inside the checkout.
 export NBATTR_CACHE_DIR := $(CURDIR)/.cache
 
-.PHONY: venv demo test lint clean
+.PHONY: venv demo test lint bench-on-start clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,9 @@ demo: venv ## apply examples/basic on the embedded emulator, show it, destroy it
 
 test: venv ## the whole suite (offline, on the embedded emulator)
 	$(BIN)/pytest
+
+bench-on-start: venv ## our on-start script vs the classic one, in the sandbox (needs root)
+	$(BIN)/python bench/on_start_speed.py --runs 15
 
 lint: venv
 	$(BIN)/ruff check src tests bench

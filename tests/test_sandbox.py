@@ -121,6 +121,16 @@ def test_cli_and_boto3_calls_carry_the_notebook_name(name, deployed, sandbox):
     assert sdk.stdout.strip() == outputs["expected_session_arns"][name]
 
 
+def test_start_makes_no_aws_api_call(deployed, sandbox, emulator):
+    box = sandbox("test-1")
+    before = emulator.api_calls
+    assert box.start().ok
+    assert emulator.api_calls == before
+    # The counter does see a notebook's calls: one CLI call is at least one API request.
+    assert box.as_user(["aws", "sts", "get-caller-identity"]).ok
+    assert emulator.api_calls > before
+
+
 def test_base_credentials_are_the_sagemaker_session(deployed, sandbox):
     """Without our config the notebook is `.../SageMaker`: what the module exists to fix."""
     box = sandbox("test-1")

@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 import requests
+from botocore.config import Config
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -26,6 +27,7 @@ from .imds import PREFIX as IMDS_PREFIX
 # moto's fixed account; any access key id is accepted.
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
+INTERNAL_AGENT = "nbattr-emulator-internal"
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # Services the module and the examples touch; each gets an `endpoints {}` entry.
 TERRAFORM_SERVICES = ("ec2", "iam", "kms", "sagemaker", "sts")
@@ -47,6 +49,8 @@ class Emulator:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._metadata: MetadataService | None = None
+        self.api_calls = 0  # AWS API requests served (not metadata, not moto's own API)
+        self._count_lock = threading.Lock()
 
     def start(self) -> Emulator:
         self._metadata = MetadataService(
@@ -55,7 +59,7 @@ class Emulator:
         self._server = make_server(
             self._host,
             self._port,
-            self._metadata,
+            self._count_api_calls,
             threaded=True,
             request_handler=_QuietRequestHandler,
         )
@@ -89,20 +93,28 @@ class Emulator:
     def endpoint(self) -> str:
         return f"http://{self._host}:{self.port}"
 
+    def _count_api_calls(self, environ: dict[str, Any], start_response: Any) -> Any:
+        own = INTERNAL_AGENT in environ.get("HTTP_USER_AGENT", "")
+        if not own and not environ.get("PATH_INFO", "").startswith((IMDS_PREFIX, "/moto-api")):
+            with self._count_lock:
+                self.api_calls += 1
+        assert self._metadata is not None
+        return self._metadata(environ, start_response)
+
     def metadata_endpoint(self, notebook: str) -> str:
         """AWS_EC2_METADATA_SERVICE_ENDPOINT for a notebook: its own metadata service."""
         return f"{self.endpoint}{IMDS_PREFIX}{notebook}/"
 
     def _base_credentials(self, notebook: str) -> tuple[str, dict[str, Any]]:
         """The notebook's role credentials, session `SageMaker`, as SageMaker vends them."""
-        sagemaker = self.client("sagemaker")
+        sagemaker = self.client("sagemaker", internal=True)
         try:
             role_arn = sagemaker.describe_notebook_instance(NotebookInstanceName=notebook)[
                 "RoleArn"
             ]
         except sagemaker.exceptions.ClientError as error:
             raise LookupError(f"no notebook instance {notebook}") from error
-        assumed = self.client("sts").assume_role(
+        assumed = self.client("sts", internal=True).assume_role(
             RoleArn=role_arn, RoleSessionName=BASE_SESSION_NAME, DurationSeconds=3600
         )
         return role_arn, assumed["Credentials"]
@@ -125,13 +137,21 @@ class Emulator:
             "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
         }
 
-    def client(self, service: str, region: str = DEFAULT_REGION) -> Any:
-        """A boto3 client for `service` that talks to this emulator."""
+    def client(self, service: str, region: str = DEFAULT_REGION, internal: bool = False) -> Any:
+        """A boto3 client for `service` that talks to this emulator.
+
+        `internal` marks the emulator's own calls (e.g. fetching a notebook's base
+        credentials, which SageMaker does on AWS), so they are not counted as API calls.
+        """
         return boto3.session.Session(
             aws_access_key_id=TEST_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
             region_name=region,
-        ).client(service, endpoint_url=self.endpoint)
+        ).client(
+            service,
+            endpoint_url=self.endpoint,
+            config=Config(user_agent_extra=INTERNAL_AGENT if internal else ""),
+        )
 
     def provider_config(self, aws_provider_major: int, region: str | None = None) -> str:
         """A `provider "aws"` block that targets this emulator.

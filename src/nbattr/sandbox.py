@@ -182,10 +182,10 @@ class Sandbox:
         self.spec = describe_notebook(self.emulator, self.notebook)
         return self.run_root_script(self.spec.on_start)
 
-    def run_root_script(self, script: str) -> Run:
+    def run_root_script(self, script: str, env: dict[str, str] | None = None) -> Run:
         path = self.workdir / "lifecycle-on-start.sh"
         path.write_text(script)
-        return self.as_root(["bash", str(path)], env=self._aws_env())
+        return self.as_root(["bash", str(path)], env={**self._aws_env(), **(env or {})})
 
     # -- commands ----------------------------------------------------------------------------
     def as_root(self, argv: list[str], env: dict[str, str] | None = None) -> Run:
