@@ -78,7 +78,7 @@ def unavailable_reason() -> str | None:
 
 def describe_notebook(emulator: Emulator, name: str) -> NotebookSpec:
     """Read the notebook and its lifecycle config's OnStart script from the SageMaker API."""
-    sagemaker = emulator.client("sagemaker")
+    sagemaker = emulator.client("sagemaker", internal=True)  # SageMaker's doing, not the notebook's
     notebook = sagemaker.describe_notebook_instance(NotebookInstanceName=name)
     config_name = notebook.get("NotebookInstanceLifecycleConfigName")
     on_start = ""
