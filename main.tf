@@ -13,11 +13,12 @@ module "execution_role" {
 module "lifecycle_config" {
   source = "./modules/lifecycle-config"
 
-  name           = var.lifecycle_config_name
-  role_arn       = module.execution_role.role_arn
-  on_start_mode  = var.on_start_mode
-  extra_on_start = var.extra_on_start
-  on_create      = var.on_create
+  name              = var.lifecycle_config_name
+  role_arn          = module.execution_role.role_arn
+  on_start_mode     = var.on_start_mode
+  extra_on_start    = var.extra_on_start
+  on_create         = var.on_create
+  attribution_probe = var.attribution_probe
 }
 
 module "notebook" {

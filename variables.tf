@@ -63,6 +63,12 @@ variable "on_start_mode" {
   default     = "strict"
 }
 
+variable "attribution_probe" {
+  description = "Each notebook start makes one sts:GetCallerIdentity call through its attributed config, leaving a CloudTrail event that `nbattr verify` can find before anyone works. Off by default."
+  type        = bool
+  default     = false
+}
+
 variable "extra_on_start" {
   description = "Your own on-start script, run after the attribution step (a notebook can have only one lifecycle config)."
   type        = string

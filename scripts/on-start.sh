@@ -113,6 +113,23 @@ if read_notebook; then
     OUTCOME="ok notebook=$NAME session=$NAME region=$REGION mode=$MODE config=written"
   fi
 fi
+%{ if attribution_probe ~}
+
+# Attribution probe (module input attribution_probe): one harmless call through the new config
+# as ec2-user, so every start leaves a CloudTrail event under this notebook's name for
+# `nbattr verify` even before anyone works. Its failure is reported, never fatal.
+if [[ $OUTCOME == ok* ]]; then
+  if ! command -v aws >/dev/null 2>&1; then
+    OUTCOME="$OUTCOME probe=skipped-no-aws-cli"
+  elif runuser -u "$USER_NAME" -- env HOME="$HOME_DIR" timeout 30 \
+    aws sts get-caller-identity --query Arn --output text >/dev/null 2>&1; then
+    OUTCOME="$OUTCOME probe=ok"
+  else
+    OUTCOME="$OUTCOME probe=failed"
+    printf 'nbattr on-start: WARNING: the attribution probe (sts get-caller-identity) failed\n' >&2
+  fi
+fi
+%{ endif ~}
 status=0
 %{ if extra_on_start != "" ~}
 

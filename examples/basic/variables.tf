@@ -9,3 +9,9 @@ variable "role_name" {
   type        = string
   default     = "attributed-notebooks"
 }
+
+variable "attribution_probe" {
+  description = "Make each notebook start leave one CloudTrail event under its own name (for `nbattr verify`)."
+  type        = bool
+  default     = false
+}

@@ -1,8 +1,9 @@
 locals {
   on_start = templatefile("${path.module}/../../scripts/on-start.sh", {
-    role_arn       = var.role_arn
-    mode           = var.on_start_mode
-    extra_on_start = trimsuffix(var.extra_on_start, "\n")
+    role_arn          = var.role_arn
+    mode              = var.on_start_mode
+    attribution_probe = var.attribution_probe
+    extra_on_start    = trimsuffix(var.extra_on_start, "\n")
   })
   on_start_base64  = base64encode(local.on_start)
   on_create_base64 = var.on_create == null ? null : base64encode(var.on_create)

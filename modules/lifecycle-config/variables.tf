@@ -40,6 +40,12 @@ variable "extra_on_start" {
   }
 }
 
+variable "attribution_probe" {
+  description = "After configuring attribution, make one sts:GetCallerIdentity call through it as ec2-user, so each start leaves a CloudTrail event for `nbattr verify`. Off by default: it is an AWS call at start."
+  type        = bool
+  default     = false
+}
+
 variable "on_create" {
   description = "Optional on-create script, passed through unchanged (runs once, when the notebook is created)."
   type        = string

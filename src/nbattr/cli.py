@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 from .emulator import Emulator
 from .toolchain import ToolchainError, toolchain
+from .verify.command import add_arguments as add_verify_arguments
+from .verify.command import run as run_verify
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,6 +24,14 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--keep", action="store_true", help="skip the destroy step")
 
     commands.add_parser("toolchain", help="print the Terraform and provider the harness uses")
+
+    verify = commands.add_parser(
+        "verify",
+        help="prove through CloudTrail that each notebook's calls carry its own name",
+        description="Poll CloudTrail LookupEvents until every notebook's calls are seen under "
+        "its own session name, or time out. Exit 0 attributed, 1 not, 2 usage error.",
+    )
+    add_verify_arguments(verify)
 
     emulator = commands.add_parser("emulator", help="the embedded AWS emulator")
     emulator_commands = emulator.add_subparsers(dest="emulator_command", required=True)
@@ -48,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             from .demo import run_demo
 
             sys.exit(run_demo(args.example, keep=args.keep))
+        if args.command == "verify":
+            sys.exit(run_verify(args))
         if args.command == "toolchain":
             print(toolchain().describe())
             sys.exit(0)

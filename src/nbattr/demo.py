@@ -1,16 +1,30 @@
-"""`nbattr demo`: apply an example on the embedded emulator, show what exists, destroy."""
+"""`nbattr demo`: the whole story on the embedded emulator.
+
+Apply examples/basic, start both notebooks in the sandbox (the real script, as root, at the
+real paths), make calls from each as ec2-user plus one bypass call, run `nbattr verify`
+against the emulator's CloudTrail, print the attribution table, destroy.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .emulator import Emulator
 from .inventory import Inventory, read_inventory
-from .toolchain import toolchain
+from .sandbox import Sandbox, unavailable_reason
+from .toolchain import clean_environ, toolchain
 from .workspace import prepare
+
+NOTEBOOKS = ("test-1", "test-2")
+# Workloads each notebook runs as ec2-user: the AWS CLI and boto3.
+CLI_CALL = ["aws", "sagemaker", "list-notebook-instances", "--query", "length(NotebookInstances)"]
+SDK_CALL = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"
 
 
 def _show(inventory: Inventory) -> None:
@@ -28,16 +42,64 @@ def _show(inventory: Inventory) -> None:
         )
 
 
+def _exercise(emulator: Emulator, name: str, workdir: Path) -> list[str]:
+    """Start one notebook in the sandbox and work in it; test-2 also bypasses once."""
+    lines = []
+    with Sandbox(emulator, name, workdir) as box:
+        started = box.start()
+        lines.append(f"  [{name}] start: exit {started.exit_code}: {started.stdout.strip()}")
+        if not started.ok:
+            raise SystemExit(f"{name} failed to start:\n{started.stderr}")
+        cli = box.as_user(CLI_CALL)
+        lines.append(
+            f"  [{name}] ec2-user$ aws sagemaker list-notebook-instances -> {cli.stdout.strip()}"
+        )
+        sdk = box.python_as_user(SDK_CALL)
+        lines.append(
+            f"  [{name}] ec2-user$ python: boto3 get_caller_identity -> {sdk.stdout.strip()}"
+        )
+        if name == NOTEBOOKS[-1]:
+            bypass = box.as_user(CLI_CALL, env={"AWS_CONFIG_FILE": "/dev/null"})
+            lines.append(
+                f"  [{name}] ec2-user$ AWS_CONFIG_FILE=/dev/null aws sagemaker "
+                f"list-notebook-instances -> exit {bypass.exit_code} (a bypass)"
+            )
+    return lines
+
+
+def _exercise_notebooks(emulator: Emulator, workdir: Path) -> None:
+    # Notebooks are independent machines: start them side by side, as SageMaker would.
+    with ThreadPoolExecutor(max_workers=len(NOTEBOOKS)) as pool:
+        futures = [pool.submit(_exercise, emulator, name, workdir / name) for name in NOTEBOOKS]
+        for future in futures:
+            print("\n".join(future.result()))
+
+
+def _verify(emulator: Emulator, role_arn: str) -> int:
+    """The same `nbattr verify` users run in CI, here against the emulator."""
+    command = [
+        str(Path(sys.executable).parent / "nbattr"), "verify", "--role", role_arn,
+        "--notebook", NOTEBOOKS[0], "--notebook", NOTEBOOKS[1],
+        "--endpoint-url", emulator.endpoint, "--region", "us-east-1",
+        "--since", "15m", "--timeout", "30s", "--poll-interval", "1s",
+    ]  # fmt: skip
+    print("$ " + " ".join(command[1:]).replace(emulator.endpoint, "<emulator>"))
+    done = subprocess.run(command, env=clean_environ(emulator.aws_environ()), text=True)
+    return done.returncode
+
+
 def run_demo(example: str = "examples/basic", keep: bool = False) -> int:
     started = time.monotonic()
     tools = toolchain()
     print(f"toolchain: {tools.describe()}")
+    reason = unavailable_reason()
     with Emulator() as emulator, tempfile.TemporaryDirectory(prefix="nbattr-demo-") as tmp:
         print(f"emulator:  {emulator.endpoint}")
-        ws = prepare(tools, emulator, Path(tmp), example)
+        ws = prepare(tools, emulator, Path(tmp, "tf"), example)
         ws.init()
-        print(f"\n$ terraform apply ({example})")
-        ws.apply()
+        print(f"\n$ terraform apply ({example}, attribution_probe = true)")
+        tf_vars = {"attribution_probe": "true"}
+        ws.apply(tf_vars=tf_vars)
         outputs = ws.outputs()
         for key, value in outputs.items():
             if isinstance(value, str) and "\n" in value:  # the rendered script: too long here
@@ -47,16 +109,26 @@ def run_demo(example: str = "examples/basic", keep: bool = False) -> int:
         config_names = [outputs["lifecycle_config_name"]]
         print("\ncreated (read back with boto3):")
         _show(read_inventory(iam, sagemaker, config_names))
+
+        verdict = 0
+        if reason is None:
+            print("\nnotebooks start in the sandbox and work:")
+            _exercise_notebooks(emulator, Path(tmp, "sandbox"))
+            print()
+            verdict = _verify(emulator, outputs["role_arn"])
+        else:
+            print(f"\nsandbox unavailable ({reason}): skipping notebook starts and verify")
+
         if keep:
             print(f"\n--keep: state left in {ws.path}; the emulator stops now, so it is gone.")
-            return 0
+            return verdict
         print("\n$ terraform destroy")
-        ws.destroy()
+        ws.destroy(tf_vars=tf_vars)
         left = read_inventory(iam, sagemaker, config_names)
         if not left.empty:
             print("destroy left resources behind:")
             _show(left)
             return 1
         print("  nothing left behind")
-    print(f"\ndemo finished in {time.monotonic() - started:.1f} s")
-    return 0
+    print(f"\ndemo finished in {time.monotonic() - started:.1f} s (verify exit code {verdict})")
+    return verdict

@@ -21,6 +21,8 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from .cloudtrail import CloudTrailStore
+from .cloudtrail.recorder import CloudTrailRecorder
 from .imds import BASE_SESSION_NAME, MetadataService
 from .imds import PREFIX as IMDS_PREFIX
 
@@ -30,7 +32,7 @@ DEFAULT_REGION = "us-east-1"
 INTERNAL_AGENT = "nbattr-emulator-internal"
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # Services the module and the examples touch; each gets an `endpoints {}` entry.
-TERRAFORM_SERVICES = ("ec2", "iam", "kms", "sagemaker", "sts")
+TERRAFORM_SERVICES = ("cloudtrail", "ec2", "iam", "kms", "sagemaker", "sts")
 
 
 class _QuietRequestHandler(MotoRequestHandler):
@@ -50,12 +52,16 @@ class Emulator:
         self._thread: threading.Thread | None = None
         self._metadata: MetadataService | None = None
         self.api_calls = 0  # AWS API requests served (not metadata, not moto's own API)
+        self.cloudtrail = CloudTrailStore()  # knobs: delivery_delay, lookup_rate, throttling
+        self._app: Any = None
         self._count_lock = threading.Lock()
 
     def start(self) -> Emulator:
         self._metadata = MetadataService(
             DomainDispatcherApplication(create_backend_app), self._base_credentials
         )
+        recorder = CloudTrailRecorder(self._metadata, self.cloudtrail, self._not_an_api_call)
+        self._app = recorder
         self._server = make_server(
             self._host,
             self._port,
@@ -93,13 +99,17 @@ class Emulator:
     def endpoint(self) -> str:
         return f"http://{self._host}:{self.port}"
 
-    def _count_api_calls(self, environ: dict[str, Any], start_response: Any) -> Any:
+    @staticmethod
+    def _not_an_api_call(environ: dict[str, Any]) -> bool:
+        """The metadata service, moto's own API and the emulator's internal calls."""
         own = INTERNAL_AGENT in environ.get("HTTP_USER_AGENT", "")
-        if not own and not environ.get("PATH_INFO", "").startswith((IMDS_PREFIX, "/moto-api")):
+        return own or environ.get("PATH_INFO", "").startswith((IMDS_PREFIX, "/moto-api"))
+
+    def _count_api_calls(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if not self._not_an_api_call(environ):
             with self._count_lock:
                 self.api_calls += 1
-        assert self._metadata is not None
-        return self._metadata(environ, start_response)
+        return self._app(environ, start_response)
 
     def metadata_endpoint(self, notebook: str) -> str:
         """AWS_EC2_METADATA_SERVICE_ENDPOINT for a notebook: its own metadata service."""
@@ -124,6 +134,7 @@ class Emulator:
         requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
         if self._metadata is not None:
             self._metadata.forget()
+        self.cloudtrail.reset()
 
     def aws_environ(self, region: str = DEFAULT_REGION) -> dict[str, str]:
         """AWS variables that point an SDK, the CLI or Terraform at this emulator."""

@@ -1,0 +1,239 @@
+"""Recorded CloudTrail events and LookupEvents with AWS's semantics."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import random
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from .identity import ACCOUNT_ID, user_identity, username
+from .requests import ApiRequest
+
+LOOKUP_KEYS = {
+    "EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName",
+    "EventSource", "AccessKeyId",
+}  # fmt: skip
+MAX_RESULTS = 50
+RETENTION_SECONDS = 90 * 24 * 3600  # LookupEvents covers the last 90 days
+
+
+class LookupError_(Exception):
+    """A LookupEvents request AWS would refuse; `code` is the AWS error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class _Event:
+    seq: int
+    time: float
+    record: dict[str, Any]
+    username: str
+    resources: list[dict[str, str]]
+
+
+def _resources(request: ApiRequest) -> list[dict[str, str]]:
+    params = request.parameters
+    if request.action == "AssumeRole" and "roleArn" in params:
+        return [{"ResourceType": "AWS::IAM::Role", "ResourceName": str(params["roleArn"])}]
+    if "notebookInstanceName" in params:
+        name = str(params["notebookInstanceName"])
+        return [{"ResourceType": "AWS::SageMaker::NotebookInstance", "ResourceName": name}]
+    return []
+
+
+@dataclass
+class CloudTrailStore:
+    """Knobs: `delivery_delay` seconds before an event is visible to LookupEvents;
+    `lookup_rate` LookupEvents per second per region (AWS: 2; None = unlimited);
+    `throttle_probability` of refusing a LookupEvents on top of that (seeded)."""
+
+    delivery_delay: float = 0.0
+    lookup_rate: float | None = 2.0
+    throttle_probability: float = 0.0
+    seed: int = 0
+    _events: list[_Event] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+    _random: random.Random = field(default_factory=random.Random)
+    lookups_served: int = 0
+    lookups_throttled: int = 0
+
+    def __post_init__(self) -> None:
+        self._random.seed(self.seed)
+
+    # -- recording ----------------------------------------------------------------------------
+    def record(
+        self, request: ApiRequest, error_code: str | None, error_message: str | None
+    ) -> dict[str, Any]:
+        now = time.time()
+        identity = user_identity(request.access_key_id)
+        record: dict[str, Any] = {
+            "eventVersion": "1.08",
+            "userIdentity": identity,
+            "eventTime": datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "eventSource": request.event_source,
+            "eventName": request.action,
+            "awsRegion": request.region,
+            "sourceIPAddress": request.source_ip,
+            "userAgent": request.user_agent,
+            "requestParameters": request.parameters or None,
+            "responseElements": None,
+            "requestID": str(uuid.uuid4()),
+            "eventID": str(uuid.uuid4()),
+            "readOnly": request.read_only,
+            "eventType": "AwsApiCall",
+            "managementEvent": True,
+            "recipientAccountId": ACCOUNT_ID,
+            "eventCategory": "Management",
+        }
+        if error_code:
+            record["errorCode"] = error_code
+            record["errorMessage"] = error_message or error_code
+        with self._lock:
+            self._events.append(
+                _Event(len(self._events), now, record, username(identity), _resources(request))
+            )
+        return record
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every record so far, delivered or not (for tests and the demo)."""
+        with self._lock:
+            return [event.record for event in self._events]
+
+    def reset(self) -> None:
+        with self._lock:
+            self._events.clear()
+            self._buckets.clear()
+
+    # -- throttling ---------------------------------------------------------------------------
+    def admit(self, region: str) -> bool:
+        """Token bucket per region (burst = rate), plus the random throttling knob."""
+        with self._lock:
+            if self.throttle_probability and self._random.random() < self.throttle_probability:
+                self.lookups_throttled += 1
+                return False
+            if self.lookup_rate is None:
+                self.lookups_served += 1
+                return True
+            now = time.monotonic()
+            tokens, last = self._buckets.get(region, (self.lookup_rate, now))
+            tokens = min(self.lookup_rate, tokens + (now - last) * self.lookup_rate)
+            if tokens < 1:
+                self._buckets[region] = (tokens, now)
+                self.lookups_throttled += 1
+                return False
+            self._buckets[region] = (tokens - 1, now)
+            self.lookups_served += 1
+            return True
+
+    # -- LookupEvents --------------------------------------------------------------------------
+    def lookup(self, params: dict[str, Any], region: str) -> dict[str, Any]:
+        attributes = params.get("LookupAttributes") or []
+        if len(attributes) > 1:
+            raise LookupError_(
+                "InvalidLookupAttributesException",
+                "You cannot specify more than one lookup attribute.",
+            )
+        for attribute in attributes:
+            if attribute.get("AttributeKey") not in LOOKUP_KEYS:
+                raise LookupError_(
+                    "InvalidLookupAttributesException",
+                    f"Invalid attribute key: {attribute.get('AttributeKey')}",
+                )
+        max_results = int(params.get("MaxResults") or MAX_RESULTS)
+        if not 1 <= max_results <= MAX_RESULTS:
+            raise LookupError_("InvalidMaxResultsException", "MaxResults must be between 1 and 50.")
+        now = time.time()
+        start = float(params.get("StartTime", now - RETENTION_SECONDS))
+        end = float(params.get("EndTime", now))
+        if start > end:
+            raise LookupError_("InvalidTimeRangeException", "StartTime must be before EndTime.")
+
+        # A token is valid only for the query that issued it (its explicit parameters).
+        query = json.dumps(
+            {"a": attributes, "s": params.get("StartTime"), "e": params.get("EndTime")},
+            sort_keys=True,
+        )
+        query_hash = hashlib.sha256(query.encode()).hexdigest()[:16]
+        after: tuple[float, int] | None = None
+        if params.get("NextToken"):
+            after = self._decode_token(params["NextToken"], query_hash)
+
+        with self._lock:
+            visible = [
+                event
+                for event in self._events
+                if event.time + self.delivery_delay <= now
+                and start <= event.time <= end
+                and event.record["awsRegion"] == region  # lookups see their own region
+                and all(self._matches(event, attribute) for attribute in attributes)
+            ]
+        visible.sort(key=lambda event: (event.time, event.seq), reverse=True)
+        if after is not None:
+            visible = [event for event in visible if (event.time, event.seq) < after]
+        page, rest = visible[:max_results], visible[max_results:]
+        result: dict[str, Any] = {"Events": [self._summary(event) for event in page]}
+        if rest:
+            last = page[-1]
+            result["NextToken"] = self._encode_token(query_hash, (last.time, last.seq))
+        return result
+
+    @staticmethod
+    def _matches(event: _Event, attribute: dict[str, str]) -> bool:
+        key, value = attribute.get("AttributeKey"), attribute.get("AttributeValue")
+        record = event.record
+        if key == "EventId":
+            return bool(record["eventID"] == value)
+        if key == "EventName":
+            return bool(record["eventName"] == value)
+        if key == "ReadOnly":
+            return str(record["readOnly"]).lower() == str(value).lower()
+        if key == "Username":
+            return event.username == value
+        if key == "EventSource":
+            return bool(record["eventSource"] == value)
+        if key == "AccessKeyId":
+            return bool(record["userIdentity"].get("accessKeyId") == value)
+        field_name = "ResourceType" if key == "ResourceType" else "ResourceName"
+        return any(resource[field_name] == value for resource in event.resources)
+
+    @staticmethod
+    def _summary(event: _Event) -> dict[str, Any]:
+        record = event.record
+        return {
+            "EventId": record["eventID"],
+            "EventName": record["eventName"],
+            "ReadOnly": str(record["readOnly"]).lower(),
+            "AccessKeyId": record["userIdentity"].get("accessKeyId", ""),
+            "EventTime": event.time,
+            "EventSource": record["eventSource"],
+            "Username": event.username,
+            "Resources": event.resources,
+            "CloudTrailEvent": json.dumps(record),
+        }
+
+    @staticmethod
+    def _encode_token(query_hash: str, position: tuple[float, int]) -> str:
+        raw = json.dumps({"q": query_hash, "t": position[0], "n": position[1]})
+        return base64.urlsafe_b64encode(raw.encode()).decode()
+
+    @staticmethod
+    def _decode_token(token: str, query_hash: str) -> tuple[float, int]:
+        try:
+            decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
+            if decoded["q"] != query_hash:
+                raise ValueError("token from another query")
+            return float(decoded["t"]), int(decoded["n"])
+        except (ValueError, KeyError, TypeError) as error:
+            raise LookupError_("InvalidNextTokenException", "Invalid NextToken.") from error

@@ -1,0 +1,1 @@
+"""`nbattr verify`: prove through CloudTrail LookupEvents that each notebook has its own name."""

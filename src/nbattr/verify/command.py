@@ -1,0 +1,223 @@
+"""The `nbattr verify` command: options, polling until attributed or timed out, exit codes.
+
+Exit codes: 0 every notebook attributed (and, with --fail-on-unattributed, no call under the
+bare SageMaker session); 1 attribution failure; 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+from .attribution import (
+    BASE_SESSION,
+    NotebookResult,
+    notebook_calls,
+    session_arn,
+    unattributed_calls,
+)
+from .durations import parse_duration
+from .reader import AWS_LOOKUP_RATE, CloudTrailReader, LookupFailed, RateLimiter
+from .report import RENDERERS, Report
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with the options or the environment; the message says what to do."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--role", required=True, help="execution role ARN or name")
+    parser.add_argument(
+        "--notebook",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="notebook to verify (repeatable)",
+    )
+    parser.add_argument(
+        "--all-notebooks", action="store_true", help="every notebook instance that uses the role"
+    )
+    parser.add_argument("--since", default="1h", help="look back this far (default 1h)")
+    parser.add_argument("--timeout", default="5m", help="stop waiting after this (default 5m)")
+    parser.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        help="region to search (repeatable; default: the session's)",
+    )
+    parser.add_argument("--endpoint-url", help="AWS endpoint (e.g. the nbattr emulator)")
+    parser.add_argument("--format", choices=sorted(RENDERERS), default="table")
+    parser.add_argument("--output", type=Path, help="write the report here instead of stdout")
+    parser.add_argument(
+        "--fail-on-unattributed",
+        action="store_true",
+        help="also fail when the role made calls under the bare SageMaker session",
+    )
+    parser.add_argument(
+        "--poll-interval", default="10s", help="pause between polls while waiting (default 10s)"
+    )
+    parser.add_argument(
+        "--lookup-rate",
+        type=float,
+        default=AWS_LOOKUP_RATE,
+        help="LookupEvents requests per second per region (AWS allows 2)",
+    )
+
+
+def run(args: argparse.Namespace, progress: TextIO = sys.stderr) -> int:
+    try:
+        return _verify(args, progress)
+    except UsageError as error:
+        print(f"nbattr verify: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except NoCredentialsError:
+        print(
+            "nbattr verify: no AWS credentials found; configure the default credential chain "
+            "(environment, profile, SSO or OIDC role) or pass --endpoint-url",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except LookupFailed as error:
+        print(f"nbattr verify: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except (ClientError, BotoCoreError) as error:
+        print(f"nbattr verify: AWS refused a call: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _verify(args: argparse.Namespace, progress: TextIO) -> int:
+    try:
+        since = parse_duration(args.since)
+        timeout = parse_duration(args.timeout)
+        poll_interval = parse_duration(args.poll_interval)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    if args.lookup_rate <= 0:
+        raise UsageError("--lookup-rate must be positive")
+    session = boto3.Session()
+    regions = list(dict.fromkeys(args.region)) or (
+        [session.region_name] if session.region_name else []
+    )
+    if not regions:
+        raise UsageError("no region: pass --region or configure AWS_REGION / a profile region")
+
+    def client(service: str, region: str, **config: Any) -> Any:
+        return session.client(
+            service, region_name=region, endpoint_url=args.endpoint_url, config=Config(**config)
+        )
+
+    role_arn = _role_arn(args.role, client("iam", regions[0]))
+    names = list(dict.fromkeys(args.notebook))
+    if args.all_notebooks:
+        for region in regions:
+            names += [
+                n for n in _notebooks_of(role_arn, client("sagemaker", region)) if n not in names
+            ]
+    if not names:
+        raise UsageError(
+            "no notebooks to verify: pass --notebook NAME or --all-notebooks"
+            + (f" (no notebook instance uses {role_arn})" if args.all_notebooks else "")
+        )
+
+    # One budget per region; botocore's own retries are off so the limiter sees every call.
+    readers = {
+        region: CloudTrailReader(
+            client("cloudtrail", region, retries={"max_attempts": 1, "mode": "standard"}),
+            RateLimiter(args.lookup_rate),
+        )
+        for region in regions
+    }
+    results = {name: NotebookResult(name, session_arn(role_arn, name)) for name in names}
+    start = datetime.now(timezone.utc) - timedelta(seconds=since)
+    started = time.monotonic()
+    deadline = started + timeout
+    unattributed: list = []
+    timed_out = False
+    while True:
+        end = datetime.now(timezone.utc)
+        unattributed = []
+        for reader in readers.values():
+            for result in results.values():
+                if not result.attributed:
+                    events = reader.events(result.name, start, end)
+                    result.calls += notebook_calls(events, role_arn, result.name)
+            unattributed += unattributed_calls(reader.events(BASE_SESSION, start, end), role_arn)
+        pending = [r.name for r in results.values() if not r.attributed]
+        _progress(progress, results, unattributed, deadline)
+        if not pending:
+            break
+        if time.monotonic() + poll_interval > deadline:
+            timed_out = True
+            break
+        time.sleep(poll_interval)
+
+    report = Report(
+        role_arn=role_arn,
+        regions=regions,
+        since=start.isoformat(timespec="seconds"),
+        notebooks=list(results.values()),
+        unattributed=unattributed,
+        requests=sum(r.requests for r in readers.values()),
+        throttled=sum(r.throttled for r in readers.values()),
+        elapsed=time.monotonic() - started,
+        request_rate=max(reader.limiter.achieved_rate for reader in readers.values()),
+        timed_out=timed_out,
+        fail_on_unattributed=args.fail_on_unattributed,
+    )
+    text = RENDERERS[args.format](report)
+    if args.output:
+        args.output.write_text(text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK if report.passed else EXIT_FAILED
+
+
+def _role_arn(role: str, iam: Any) -> str:
+    if role.startswith("arn:"):
+        if ":role/" not in role:
+            raise UsageError(f"--role {role} is not an IAM role ARN")
+        return role
+    try:
+        return str(iam.get_role(RoleName=role)["Role"]["Arn"])
+    except ClientError as error:
+        raise UsageError(f"cannot resolve role {role!r}: {error}; pass its ARN instead") from error
+
+
+def _notebooks_of(role_arn: str, sagemaker: Any) -> list[str]:
+    names = []
+    for page in sagemaker.get_paginator("list_notebook_instances").paginate():
+        for summary in page["NotebookInstances"]:
+            name = summary["NotebookInstanceName"]
+            described = sagemaker.describe_notebook_instance(NotebookInstanceName=name)
+            if described.get("RoleArn") == role_arn:
+                names.append(name)
+    return names
+
+
+def _progress(
+    stream: TextIO, results: dict[str, NotebookResult], unattributed: list, deadline: float
+) -> None:
+    done = sum(r.attributed for r in results.values())
+    waiting = ", ".join(r.name for r in results.values() if not r.attributed) or "none"
+    left = max(0.0, deadline - time.monotonic())
+    line = (
+        f"verify: {done}/{len(results)} attributed; waiting for {waiting}; "
+        f"{len(unattributed)} unattributed; {left:.0f}s left"
+    )
+    if stream.isatty():
+        stream.write("\r" + line[:120].ljust(120))
+        if done == len(results):
+            stream.write("\n")
+    else:
+        stream.write(line + "\n")
+    stream.flush()

@@ -1,0 +1,138 @@
+"""The verification report: a table for people, JSON for tools, JUnit XML for CI."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from xml.etree import ElementTree
+
+from .attribution import Call, NotebookResult
+
+
+@dataclass
+class Report:
+    role_arn: str
+    regions: list[str]
+    since: str
+    notebooks: list[NotebookResult]
+    unattributed: list[Call] = field(default_factory=list)
+    requests: int = 0
+    throttled: int = 0
+    elapsed: float = 0.0
+    request_rate: float = 0.0  # achieved LookupEvents rate per region, first to last request
+    timed_out: bool = False
+    fail_on_unattributed: bool = False
+
+    @property
+    def passed(self) -> bool:
+        if not all(notebook.attributed for notebook in self.notebooks):
+            return False
+        return not (self.fail_on_unattributed and self.unattributed)
+
+
+def render_table(report: Report) -> str:
+    lines = [
+        f"role     {report.role_arn}",
+        f"regions  {', '.join(report.regions)}    since {report.since}",
+        "",
+        f"{'NOTEBOOK':<32} {'RESULT':<6} {'CALLS':>5}  LAST SEEN AS",
+    ]
+    for notebook in report.notebooks:
+        last = max(notebook.calls, key=lambda call: call.time) if notebook.calls else None
+        seen = f"{last.session_arn} at {last.time:%H:%M:%S}" if last else "no call under its name"
+        result = "PASS" if notebook.attributed else "FAIL"
+        lines.append(f"{notebook.name:<32} {result:<6} {len(notebook.calls):>5}  {seen}")
+    lines.append("")
+    if report.unattributed:
+        lines.append(
+            f"UNATTRIBUTED: {len(report.unattributed)} call(s) under the bare SageMaker session"
+        )
+        lines.append(f"  {'TIME':<20} {'EVENT':<32} {'SOURCE ADDRESS':<16} REGION")
+        for call in sorted(report.unattributed, key=lambda c: c.time):
+            event = f"{call.event_source.split('.')[0]}:{call.event_name}"
+            lines.append(
+                f"  {call.time:%Y-%m-%d %H:%M:%S}  {event:<32} {call.source_ip:<16} {call.region}"
+            )
+    else:
+        lines.append("unattributed: none")
+    lines.append("")
+    verdict = "PASS" if report.passed else "FAIL"
+    why = " (timed out)" if report.timed_out and not report.passed else ""
+    lines.append(
+        f"{verdict}{why}: {sum(n.attributed for n in report.notebooks)}/{len(report.notebooks)} "
+        f"notebooks attributed; {report.requests} LookupEvents requests in {report.elapsed:.1f} s "
+        f"({report.request_rate:.2f}/s per region), {report.throttled} throttled and retried"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: Report) -> str:
+    document = {
+        "role_arn": report.role_arn,
+        "regions": report.regions,
+        "since": report.since,
+        "passed": report.passed,
+        "timed_out": report.timed_out,
+        "notebooks": [
+            {
+                "name": notebook.name,
+                "result": "PASS" if notebook.attributed else "FAIL",
+                "expected_session_arn": notebook.expected_session_arn,
+                "calls": [call.as_json() for call in notebook.calls],
+            }
+            for notebook in report.notebooks
+        ],
+        "unattributed": [call.as_json() for call in report.unattributed],
+        "lookups": {
+            "requests": report.requests,
+            "throttled": report.throttled,
+            "seconds": round(report.elapsed, 3),
+            "requests_per_second": round(report.request_rate, 3),
+        },
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def render_junit(report: Report) -> str:
+    """One test case per notebook; unattributed calls in the suite's system-out."""
+    suite = ElementTree.Element(
+        "testsuite",
+        name="nbattr verify",
+        tests=str(len(report.notebooks)),
+        failures=str(sum(not n.attributed for n in report.notebooks)),
+        errors="0",
+        time=f"{report.elapsed:.3f}",
+    )
+    properties = ElementTree.SubElement(suite, "properties")
+    for name, value in (
+        ("role_arn", report.role_arn),
+        ("regions", ",".join(report.regions)),
+        ("unattributed_calls", str(len(report.unattributed))),
+    ):
+        ElementTree.SubElement(properties, "property", name=name, value=value)
+    role_name = report.role_arn.rsplit("/", 1)[-1]
+    for notebook in report.notebooks:
+        case = ElementTree.SubElement(
+            suite, "testcase", classname=f"attribution.{role_name}", name=notebook.name
+        )
+        if notebook.attributed:
+            ElementTree.SubElement(
+                case, "system-out"
+            ).text = f"{len(notebook.calls)} call(s) as {notebook.expected_session_arn}"
+        else:
+            ElementTree.SubElement(
+                case,
+                "failure",
+                message=f"no call seen as {notebook.expected_session_arn}",
+                type="NotAttributed",
+            )
+    out = ElementTree.SubElement(suite, "system-out")
+    out.text = "\n".join(
+        f"UNATTRIBUTED {call.time.isoformat()} {call.event_source} {call.event_name} "
+        f"from {call.source_ip}"
+        for call in report.unattributed
+    )
+    return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+
+
+RENDERERS = {"table": render_table, "json": render_json, "junit": render_junit}
