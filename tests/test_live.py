@@ -7,13 +7,15 @@ an AWS_ENDPOINT_URL* variable is set.
 
 `nbattr verify` finds the notebooks in CloudTrail only if they make a call. Without anyone
 using them, that call comes from the module's `attribution_probe = true` input (each notebook
-makes one `sts get-caller-identity` through its attributed config at start), which
-examples/basic has to pass for this test to pass unattended.
+makes one `sts get-caller-identity` through its attributed config at start): the test sets
+examples/basic's `attribution_probe` variable when the example declares it; without it the
+test can only pass if someone uses the notebooks during the run.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -58,6 +60,10 @@ def _notebook_exists(sagemaker: Any, name: str) -> bool:
     return True
 
 
+def _example_variables(tfdir: Path) -> str:
+    return "\n".join(tf_file.read_text() for tf_file in sorted(tfdir.glob("*.tf")))
+
+
 def test_basic_example_notebooks_are_attributed_in_cloudtrail(live_session, tmp_path, monkeypatch):
     region = live_session.region_name
     sagemaker = live_session.client("sagemaker")
@@ -79,7 +85,12 @@ def test_basic_example_notebooks_are_attributed_in_cloudtrail(live_session, tmp_
     ws.tf.env.update({key: value for key, value in os.environ.items() if key.startswith("AWS_")})
     ws.init()
 
-    tf_vars = {"region": region, "role_name": f"nbattr-live-{uuid.uuid4().hex[:8]}"}
+    tf_vars: dict[str, Any] = {
+        "region": region,
+        "role_name": f"nbattr-live-{uuid.uuid4().hex[:8]}",
+    }
+    if re.search(r'^variable\s+"attribution_probe"', _example_variables(ws.path), re.MULTILINE):
+        tf_vars["attribution_probe"] = True
     try:
         ws.apply(tf_vars=tf_vars)
         role_arn = ws.outputs()["role_arn"]

@@ -115,6 +115,8 @@ class CloudTrailStore:
         with self._lock:
             self._events.clear()
             self._buckets.clear()
+            self.lookups_served = self.lookups_throttled = 0
+            self._random.seed(self.seed)
 
     # -- throttling ---------------------------------------------------------------------------
     def admit(self, region: str) -> bool:

@@ -1,0 +1,217 @@
+"""`nbattr verify` against the emulator's CloudTrail: the real command, run as users run it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from calls import create_role, session_client
+from nbattr.toolchain import clean_environ
+
+NBATTR = str(Path(sys.executable).parent / "nbattr")
+FAST = ["--since", "15m", "--timeout", "4s", "--poll-interval", "1s", "--region", "us-east-1"]
+
+
+def verify(emulator, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [NBATTR, "verify", "--endpoint-url", emulator.endpoint, *args],
+        env=clean_environ(emulator.aws_environ()),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def as_json(done: subprocess.CompletedProcess[str]) -> dict:
+    assert done.stdout, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.fixture
+def trail(clean_emulator):
+    yield clean_emulator
+    clean_emulator.cloudtrail.lookup_rate = 2.0
+    clean_emulator.cloudtrail.delivery_delay = 0.0
+    clean_emulator.cloudtrail.throttle_probability = 0.0
+
+
+@pytest.fixture
+def role(trail):
+    return create_role(trail, "notebooks")
+
+
+def _work(emulator, role_arn, *sessions):
+    for session in sessions:
+        session_client(emulator, role_arn, session).get_caller_identity()
+
+
+def test_passes_when_each_notebook_has_its_own_session(trail, role):
+    _work(trail, role, "nb-1", "nb-2")
+    done = verify(
+        trail, "--role", role, "--notebook", "nb-1", "--notebook", "nb-2", *FAST, "--format", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    report = as_json(done)
+    assert [n["result"] for n in report["notebooks"]] == ["PASS", "PASS"]
+    assert report["notebooks"][0]["calls"][0]["session_arn"].endswith("assumed-role/notebooks/nb-1")
+
+
+def test_fails_for_a_notebook_that_made_no_call(trail, role):
+    _work(trail, role, "nb-1")
+    done = verify(
+        trail, "--role", role, "--notebook", "nb-1", "--notebook", "nb-3", *FAST, "--format", "json"
+    )
+    assert done.returncode == 1
+    results = {n["name"]: n["result"] for n in as_json(done)["notebooks"]}
+    assert results == {"nb-1": "PASS", "nb-3": "FAIL"}
+    assert as_json(done)["timed_out"] is True
+
+
+def test_bypass_is_listed_and_fails_only_when_asked(trail, role):
+    _work(trail, role, "nb-1")  # through the harness user
+    base = session_client(trail, role, "SageMaker", "sagemaker")  # the notebook's bare session
+    base.list_notebook_instances()
+    # The self-assume hop attribution itself makes is not a bypass.
+    session_client(trail, role, "SageMaker").assume_role(RoleArn=role, RoleSessionName="nb-1")
+
+    lenient = verify(trail, "--role", role, "--notebook", "nb-1", *FAST, "--format", "json")
+    assert lenient.returncode == 0
+    unattributed = as_json(lenient)["unattributed"]
+    assert [call["event_name"] for call in unattributed] == ["ListNotebookInstances"]
+    assert unattributed[0]["source_ip"] == "127.0.0.1"
+
+    strict = verify(trail, "--role", role, "--notebook", "nb-1", *FAST, "--fail-on-unattributed")
+    assert strict.returncode == 1
+    assert "UNATTRIBUTED: 1 call(s)" in strict.stdout
+
+
+def test_same_session_name_under_another_role_does_not_count(trail, role):
+    other = create_role(trail, "someone-elses")
+    _work(trail, other, "nb-1")
+    done = verify(trail, "--role", role, "--notebook", "nb-1", *FAST, "--format", "json")
+    assert done.returncode == 1
+    assert as_json(done)["notebooks"][0]["result"] == "FAIL"
+
+
+def test_correct_under_half_throttling(trail, role):
+    _work(trail, role, "nb-1", "nb-2")
+    trail.cloudtrail.throttle_probability = 0.5
+    done = verify(
+        trail,
+        "--role",
+        role,
+        "--notebook",
+        "nb-1",
+        "--notebook",
+        "nb-2",
+        *FAST,
+        "--timeout",
+        "60s",
+        "--format",
+        "json",
+    )
+    assert done.returncode == 0, done.stderr
+    report = as_json(done)
+    assert report["lookups"]["throttled"] > 0  # it was throttled, retried, and still right
+    assert "Throttling" not in done.stderr
+
+
+def test_waits_through_delivery_delay(trail, role):
+    trail.cloudtrail.delivery_delay = 2.5
+    _work(trail, role, "nb-1")
+    done = verify(
+        trail, "--role", role, "--notebook", "nb-1", *FAST, "--timeout", "30s", "--format", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    assert as_json(done)["lookups"]["requests"] > 2  # more than one poll was needed
+    assert "waiting for nb-1" in done.stderr  # the progress display said so
+
+
+def test_paginates_beyond_a_thousand_events(trail, role):
+    sts = session_client(trail, role, "nb-1")
+    for _ in range(1100):
+        sts.get_caller_identity()
+    trail.cloudtrail.lookup_rate = None
+    done = verify(
+        trail,
+        "--role",
+        role,
+        "--notebook",
+        "nb-1",
+        *FAST,
+        "--lookup-rate",
+        "200",
+        "--format",
+        "json",
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(as_json(done)["notebooks"][0]["calls"]) == 1100
+
+
+def test_stays_within_two_requests_per_second(trail, role):
+    names = [f"nb-{index}" for index in range(1, 6)]
+    _work(trail, role, *names[:4])  # nb-5 stays silent: verify keeps polling for it
+    flags = [arg for name in names for arg in ("--notebook", name)]
+    done = verify(trail, "--role", role, *flags, *FAST, "--timeout", "6s", "--format", "json")
+    assert done.returncode == 1
+    report = as_json(done)
+    assert report["lookups"]["throttled"] == 0 and trail.cloudtrail.lookups_throttled == 0
+    assert report["lookups"]["requests_per_second"] <= 2.0
+
+
+def test_junit_has_one_test_case_per_notebook(trail, role, tmp_path):
+    _work(trail, role, "nb-1")
+    out = tmp_path / "verify.xml"
+    done = verify(
+        trail,
+        "--role",
+        role,
+        "--notebook",
+        "nb-1",
+        "--notebook",
+        "nb-3",
+        *FAST,
+        "--format",
+        "junit",
+        "--output",
+        str(out),
+    )
+    assert done.returncode == 1
+    suite = ElementTree.parse(out).getroot()
+    cases = suite.findall("testcase")
+    assert [case.get("name") for case in cases] == ["nb-1", "nb-3"]
+    assert suite.get("tests") == "2" and suite.get("failures") == "1"
+    assert cases[1].find("failure") is not None and cases[0].find("failure") is None
+
+
+def test_all_notebooks_discovers_the_roles_notebooks(trail, role):
+    other = create_role(trail, "someone-elses")
+    sagemaker = trail.client("sagemaker")
+    for name, arn in (("nb-1", role), ("theirs", other)):
+        sagemaker.create_notebook_instance(
+            NotebookInstanceName=name, InstanceType="ml.t3.medium", RoleArn=arn
+        )
+    _work(trail, role, "nb-1")
+    done = verify(trail, "--role", "notebooks", "--all-notebooks", *FAST, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert [n["name"] for n in as_json(done)["notebooks"]] == ["nb-1"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "5x", "--notebook", "nb-1"], "invalid duration '5x'"),
+        ([], "no notebooks to verify"),
+        (["--notebook", "nb-1", "--role", "nope"], "cannot resolve role 'nope'"),
+        (["--notebook", "nb-1", "--format", "yaml"], "invalid choice: 'yaml'"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_clear_message(args, message, trail, role):
+    done = verify(trail, "--role", role, "--region", "us-east-1", *args)
+    assert done.returncode == 2
+    assert message in done.stderr
