@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # The harness keeps its provider mirror, CLI config and plugin cache inside the checkout.
 export NBATTR_CACHE_DIR := $(CURDIR)/.cache
 
-.PHONY: venv demo test lint bench-on-start clean
+.PHONY: venv demo test lint bench-on-start bench-verify clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ test: venv ## the whole suite (offline, on the embedded emulator)
 
 bench-on-start: venv ## our on-start script vs the classic one, in the sandbox (needs root)
 	$(BIN)/python bench/on_start_speed.py --runs 15
+
+bench-verify: venv ## verify's use of the 2/s CloudTrail budget, and the demo's wall time
+	$(BIN)/python bench/verify_budget.py
 
 lint: venv
 	$(BIN)/ruff check src tests bench

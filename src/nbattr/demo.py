@@ -75,7 +75,7 @@ def _exercise_notebooks(emulator: Emulator, workdir: Path) -> None:
             print("\n".join(future.result()))
 
 
-def _verify(emulator: Emulator, role_arn: str) -> int:
+def _verify(emulator: Emulator, role_arn: str) -> subprocess.CompletedProcess[str]:
     """The same `nbattr verify` users run in CI, here against the emulator."""
     command = [
         str(Path(sys.executable).parent / "nbattr"), "verify", "--role", role_arn,
@@ -84,8 +84,9 @@ def _verify(emulator: Emulator, role_arn: str) -> int:
         "--since", "15m", "--timeout", "30s", "--poll-interval", "1s",
     ]  # fmt: skip
     print("$ " + " ".join(command[1:]).replace(emulator.endpoint, "<emulator>"))
-    done = subprocess.run(command, env=clean_environ(emulator.aws_environ()), text=True)
-    return done.returncode
+    return subprocess.run(
+        command, env=clean_environ(emulator.aws_environ()), text=True, capture_output=True
+    )
 
 
 def run_demo(example: str = "examples/basic", keep: bool = False) -> int:
@@ -110,20 +111,28 @@ def run_demo(example: str = "examples/basic", keep: bool = False) -> int:
         print("\ncreated (read back with boto3):")
         _show(read_inventory(iam, sagemaker, config_names))
 
-        verdict = 0
+        if keep:
+            print(f"\n--keep: state left in {ws.path}; the emulator stops now, so it is gone.")
+            return 0
         if reason is None:
             print("\nnotebooks start in the sandbox and work:")
             _exercise_notebooks(emulator, Path(tmp, "sandbox"))
             print()
-            verdict = _verify(emulator, outputs["role_arn"])
         else:
-            print(f"\nsandbox unavailable ({reason}): skipping notebook starts and verify")
+            print(f"\nsandbox unavailable ({reason}): no notebook starts, so nothing to verify")
 
-        if keep:
-            print(f"\n--keep: state left in {ws.path}; the emulator stops now, so it is gone.")
-            return verdict
+        # CloudTrail keeps its records after the notebooks are gone, so verify and destroy
+        # run side by side; their reports are printed in story order.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            destroyed = pool.submit(ws.destroy, tf_vars=tf_vars)
+            verified = _verify(emulator, outputs["role_arn"]) if reason is None else None
+            destroyed.result()
+        verdict = 0
+        if verified is not None:
+            sys.stdout.write(verified.stdout)
+            sys.stderr.write(verified.stderr)
+            verdict = verified.returncode
         print("\n$ terraform destroy")
-        ws.destroy(tf_vars=tf_vars)
         left = read_inventory(iam, sagemaker, config_names)
         if not left.empty:
             print("destroy left resources behind:")

@@ -144,14 +144,13 @@ def _verify(args: argparse.Namespace, progress: TextIO) -> int:
     unattributed: list = []
     timed_out = False
     while True:
-        end = datetime.now(timezone.utc)
         unattributed = []
         for reader in readers.values():
             for result in results.values():
                 if not result.attributed:
-                    events = reader.events(result.name, start, end)
+                    events = reader.events(result.name, start)
                     result.calls += notebook_calls(events, role_arn, result.name)
-            unattributed += unattributed_calls(reader.events(BASE_SESSION, start, end), role_arn)
+            unattributed += unattributed_calls(reader.events(BASE_SESSION, start), role_arn)
         pending = [r.name for r in results.values() if not r.attributed]
         _progress(progress, results, unattributed, deadline)
         if not pending:

@@ -67,13 +67,13 @@ class CloudTrailReader:
         self.requests = 0
         self.throttled = 0
 
-    def events(self, username: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        """Every event of `username` in [start, end], all pages."""
+    def events(self, username: str, start: datetime) -> list[dict[str, Any]]:
+        """Every event of `username` since `start`, all pages. No EndTime: CloudTrail's "now"
+        includes events of the current second, which a client-side timestamp may not."""
         found: list[dict[str, Any]] = []
         params: dict[str, Any] = {
             "LookupAttributes": [{"AttributeKey": "Username", "AttributeValue": username}],
             "StartTime": start,
-            "EndTime": end,
             "MaxResults": 50,
         }
         while True:
