@@ -16,26 +16,12 @@ import sys
 import time
 from pathlib import Path
 
-import boto3
-
 from nbattr.emulator import Emulator
 from nbattr.toolchain import clean_environ
 
 NBATTR = str(Path(sys.executable).parent / "nbattr")
 NOTEBOOKS = 6
 CALLS_EACH = 120  # three pages of 50 per notebook
-
-
-def _session(emulator: Emulator, role_arn: str, name: str) -> object:
-    credentials = emulator.client("sts").assume_role(RoleArn=role_arn, RoleSessionName=name)[
-        "Credentials"
-    ]
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name="us-east-1",
-    ).client("sts", endpoint_url=emulator.endpoint)
 
 
 def measure_verify() -> dict:
@@ -45,9 +31,9 @@ def measure_verify() -> dict:
         )["Role"]["Arn"]
         names = [f"nb-{index}" for index in range(NOTEBOOKS)]
         for name in names:
-            client = _session(emulator, role_arn, name)
+            client = emulator.client_as(role_arn, name)
             for _ in range(CALLS_EACH):
-                client.get_caller_identity()  # type: ignore[attr-defined]
+                client.get_caller_identity()
         flags = [arg for name in names for arg in ("--notebook", name)]
         done = subprocess.run(
             [NBATTR, "verify", "--role", role_arn, *flags, "--endpoint-url", emulator.endpoint,

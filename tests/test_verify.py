@@ -27,6 +27,12 @@ def verify(emulator, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def verify_notebooks(emulator, role, notebooks, *extra: str) -> subprocess.CompletedProcess[str]:
+    """verify --role ROLE --notebook N... with the fast polling options and `extra`."""
+    flags = [arg for name in notebooks for arg in ("--notebook", name)]
+    return verify(emulator, "--role", role, *flags, *FAST, *extra)
+
+
 def as_json(done: subprocess.CompletedProcess[str]) -> dict:
     assert done.stdout, done.stderr
     return json.loads(done.stdout)
@@ -52,9 +58,7 @@ def _work(emulator, role_arn, *sessions):
 
 def test_passes_when_each_notebook_has_its_own_session(trail, role):
     _work(trail, role, "nb-1", "nb-2")
-    done = verify(
-        trail, "--role", role, "--notebook", "nb-1", "--notebook", "nb-2", *FAST, "--format", "json"
-    )
+    done = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--format", "json")
     assert done.returncode == 0, done.stderr
     report = as_json(done)
     assert [n["result"] for n in report["notebooks"]] == ["PASS", "PASS"]
@@ -63,9 +67,7 @@ def test_passes_when_each_notebook_has_its_own_session(trail, role):
 
 def test_fails_for_a_notebook_that_made_no_call(trail, role):
     _work(trail, role, "nb-1")
-    done = verify(
-        trail, "--role", role, "--notebook", "nb-1", "--notebook", "nb-3", *FAST, "--format", "json"
-    )
+    done = verify_notebooks(trail, role, ["nb-1", "nb-3"], "--format", "json")
     assert done.returncode == 1
     results = {n["name"]: n["result"] for n in as_json(done)["notebooks"]}
     assert results == {"nb-1": "PASS", "nb-3": "FAIL"}
@@ -79,13 +81,13 @@ def test_bypass_is_listed_and_fails_only_when_asked(trail, role):
     # The self-assume hop attribution itself makes is not a bypass.
     session_client(trail, role, "SageMaker").assume_role(RoleArn=role, RoleSessionName="nb-1")
 
-    lenient = verify(trail, "--role", role, "--notebook", "nb-1", *FAST, "--format", "json")
+    lenient = verify_notebooks(trail, role, ["nb-1"], "--format", "json")
     assert lenient.returncode == 0
     unattributed = as_json(lenient)["unattributed"]
     assert [call["event_name"] for call in unattributed] == ["ListNotebookInstances"]
     assert unattributed[0]["source_ip"] == "127.0.0.1"
 
-    strict = verify(trail, "--role", role, "--notebook", "nb-1", *FAST, "--fail-on-unattributed")
+    strict = verify_notebooks(trail, role, ["nb-1"], "--fail-on-unattributed")
     assert strict.returncode == 1
     assert "UNATTRIBUTED: 1 call(s)" in strict.stdout
 
@@ -93,7 +95,7 @@ def test_bypass_is_listed_and_fails_only_when_asked(trail, role):
 def test_same_session_name_under_another_role_does_not_count(trail, role):
     other = create_role(trail, "someone-elses")
     _work(trail, other, "nb-1")
-    done = verify(trail, "--role", role, "--notebook", "nb-1", *FAST, "--format", "json")
+    done = verify_notebooks(trail, role, ["nb-1"], "--format", "json")
     assert done.returncode == 1
     assert as_json(done)["notebooks"][0]["result"] == "FAIL"
 
@@ -101,20 +103,7 @@ def test_same_session_name_under_another_role_does_not_count(trail, role):
 def test_correct_under_half_throttling(trail, role):
     _work(trail, role, "nb-1", "nb-2")
     trail.cloudtrail.throttle_probability = 0.5
-    done = verify(
-        trail,
-        "--role",
-        role,
-        "--notebook",
-        "nb-1",
-        "--notebook",
-        "nb-2",
-        *FAST,
-        "--timeout",
-        "60s",
-        "--format",
-        "json",
-    )
+    done = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--timeout", "60s", "--format", "json")
     assert done.returncode == 0, done.stderr
     report = as_json(done)
     assert report["lookups"]["throttled"] > 0  # it was throttled, retried, and still right
@@ -124,9 +113,7 @@ def test_correct_under_half_throttling(trail, role):
 def test_waits_through_delivery_delay(trail, role):
     trail.cloudtrail.delivery_delay = 2.5
     _work(trail, role, "nb-1")
-    done = verify(
-        trail, "--role", role, "--notebook", "nb-1", *FAST, "--timeout", "30s", "--format", "json"
-    )
+    done = verify_notebooks(trail, role, ["nb-1"], "--timeout", "30s", "--format", "json")
     assert done.returncode == 0, done.stderr
     assert as_json(done)["lookups"]["requests"] > 2  # more than one poll was needed
     assert "waiting for nb-1" in done.stderr  # the progress display said so
@@ -137,18 +124,7 @@ def test_paginates_beyond_a_thousand_events(trail, role):
     for _ in range(1100):
         sts.get_caller_identity()
     trail.cloudtrail.lookup_rate = None
-    done = verify(
-        trail,
-        "--role",
-        role,
-        "--notebook",
-        "nb-1",
-        *FAST,
-        "--lookup-rate",
-        "200",
-        "--format",
-        "json",
-    )
+    done = verify_notebooks(trail, role, ["nb-1"], "--lookup-rate", "200", "--format", "json")
     assert done.returncode == 0, done.stderr
     assert len(as_json(done)["notebooks"][0]["calls"]) == 1100
 
@@ -156,8 +132,7 @@ def test_paginates_beyond_a_thousand_events(trail, role):
 def test_stays_within_two_requests_per_second(trail, role):
     names = [f"nb-{index}" for index in range(1, 6)]
     _work(trail, role, *names[:4])  # nb-5 stays silent: verify keeps polling for it
-    flags = [arg for name in names for arg in ("--notebook", name)]
-    done = verify(trail, "--role", role, *flags, *FAST, "--timeout", "6s", "--format", "json")
+    done = verify_notebooks(trail, role, names, "--timeout", "6s", "--format", "json")
     assert done.returncode == 1
     report = as_json(done)
     assert report["lookups"]["throttled"] == 0 and trail.cloudtrail.lookups_throttled == 0
@@ -167,19 +142,8 @@ def test_stays_within_two_requests_per_second(trail, role):
 def test_junit_has_one_test_case_per_notebook(trail, role, tmp_path):
     _work(trail, role, "nb-1")
     out = tmp_path / "verify.xml"
-    done = verify(
-        trail,
-        "--role",
-        role,
-        "--notebook",
-        "nb-1",
-        "--notebook",
-        "nb-3",
-        *FAST,
-        "--format",
-        "junit",
-        "--output",
-        str(out),
+    done = verify_notebooks(
+        trail, role, ["nb-1", "nb-3"], "--format", "junit", "--output", str(out)
     )
     assert done.returncode == 1
     suite = ElementTree.parse(out).getroot()

@@ -164,6 +164,18 @@ class Emulator:
             config=Config(user_agent_extra=INTERNAL_AGENT if internal else ""),
         )
 
+    def client_as(self, role_arn: str, session: str, service: str = "sts") -> Any:
+        """A client whose calls CloudTrail attributes to `<role>/<session>` (via AssumeRole)."""
+        credentials = self.client("sts").assume_role(RoleArn=role_arn, RoleSessionName=session)[
+            "Credentials"
+        ]
+        return boto3.session.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=DEFAULT_REGION,
+        ).client(service, endpoint_url=self.endpoint)
+
     def provider_config(self, aws_provider_major: int, region: str | None = None) -> str:
         """A `provider "aws"` block that targets this emulator.
 
