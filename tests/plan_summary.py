@@ -20,11 +20,9 @@ def planned_resources(plan: Any) -> dict[str, dict[str, Any]]:
 
 
 def resource_counts(plan: Any) -> Counter[str]:
-    return Counter(res["type"] for res in planned_resources_raw(plan))
-
-
-def planned_resources_raw(plan: Any) -> list[dict[str, Any]]:
-    return [res for res in _walk(plan["planned_values"]["root_module"]) if res["mode"] == "managed"]
+    """How many managed resources of each type the plan creates."""
+    root = plan["planned_values"]["root_module"]
+    return Counter(res["type"] for res in _walk(root) if res["mode"] == "managed")
 
 
 def planned_outputs(plan: Any) -> dict[str, Any]:

@@ -7,8 +7,6 @@ CLI at it. Later layers (metadata service, CloudTrail recorder) wrap the same WS
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -204,9 +202,3 @@ class Emulator:
             "  }\n"
             "}\n"
         )
-
-
-@contextmanager
-def running_emulator(port: int = 0) -> Iterator[Emulator]:
-    with Emulator(port=port) as emulator:
-        yield emulator
