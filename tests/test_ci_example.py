@@ -212,22 +212,6 @@ def test_verify_flags_belong_to_the_agreed_contract():
 # Every command exists
 
 
-def _makefile_targets() -> set[str]:
-    targets: set[str] = set()
-    for line in (PROJECT / "Makefile").read_text().splitlines():
-        match = re.match(r"([^\s#:=][^:=]*?)\s*::?(?!=)", line)
-        if match:
-            targets.update(match.group(1).split())
-    return targets
-
-
-def test_make_targets_exist_in_the_makefile():
-    used = {arg for args in _calls("make") for arg in args if arg[0] != "-" and "=" not in arg}
-    if not used:
-        pytest.skip("the workflow calls no make target")
-    assert used <= _makefile_targets(), f"not in the Makefile: {used - _makefile_targets()}"
-
-
 def test_workflow_uses_the_expected_commands():
     assert "verify" in NBATTR_SUBCOMMANDS
     expected = {"fmt", "init", "validate", "plan", "apply", "output", "destroy"}
