@@ -6,7 +6,13 @@ BIN    := $(VENV)/bin
 # The harness keeps its provider mirror, CLI config and plugin cache inside the checkout.
 export NBATTR_CACHE_DIR := $(CURDIR)/.cache
 
-.PHONY: venv demo test lint bench-on-start bench-verify clean
+# Go tools, pinned; built into .venv/bin only where Go is present (their tests skip otherwise).
+TFLINT_VERSION         := v0.55.1
+TERRAFORM_DOCS_VERSION := v0.20.0
+DOCUMENTED := . modules/execution-role modules/lifecycle-config modules/notebook-instance \
+              examples/basic examples/existing-role examples/vpc-kms
+
+.PHONY: venv tools docs demo test lint bench-on-start bench-verify clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +22,22 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 
 venv: $(BIN)/.installed
 
+$(BIN)/.go-tools: $(BIN)/.installed Makefile
+	@if command -v go >/dev/null 2>&1; then \
+	  tools/go-install-module github.com/terraform-linters/tflint@$(TFLINT_VERSION) $(CURDIR)/$(BIN) && \
+	  tools/go-install-module github.com/terraform-docs/terraform-docs@$(TERRAFORM_DOCS_VERSION) $(CURDIR)/$(BIN); \
+	else echo "Go not found: tflint and terraform-docs are not built, their tests will skip"; fi
+	touch $@
+
+tools: $(BIN)/.go-tools
+
+docs: tools ## regenerate the inputs/outputs tables in every README
+	for dir in $(DOCUMENTED); do $(BIN)/terraform-docs --config=.terraform-docs.yml $$dir; done
+
 demo: venv ## apply examples/basic on the embedded emulator, show it, destroy it
 	$(BIN)/nbattr demo
 
-test: venv ## the whole suite (offline, on the embedded emulator)
+test: venv tools ## the whole suite (offline, on the embedded emulator)
 	$(BIN)/pytest
 
 bench-on-start: venv ## our on-start script vs the classic one, in the sandbox (needs root)

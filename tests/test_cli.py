@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shlex
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import boto3
+import yaml
 
 NBATTR = str(Path(sys.executable).parent / "nbattr")
 
@@ -40,3 +42,32 @@ def test_toolchain_reports_terraform_and_provider():
     done = subprocess.run([NBATTR, "toolchain"], capture_output=True, text=True)
     assert done.returncode == 0
     assert done.stdout.startswith("terraform ") and "hashicorp/aws" in done.stdout
+
+
+def test_terraform_passthrough_uses_the_harness_terraform(tmp_path):
+    (tmp_path / "main.tf").write_text('output "x" {\n value = 1\n}\n')  # badly formatted
+    done = subprocess.run([NBATTR, "terraform", "fmt", "-check"], cwd=tmp_path, capture_output=True)
+    assert done.returncode == 3  # fmt -check: files need formatting
+    assert subprocess.run([NBATTR, "terraform", "fmt"], cwd=tmp_path).returncode == 0
+    assert subprocess.run([NBATTR, "terraform", "fmt", "-check"], cwd=tmp_path).returncode == 0
+
+
+def test_pre_commit_config_is_valid_and_calls_real_tools(project):
+    bin_dir = Path(sys.executable).parent
+    done = subprocess.run(
+        [str(bin_dir / "pre-commit"), "validate-config", ".pre-commit-config.yaml"], cwd=project
+    )
+    assert done.returncode == 0
+    hooks = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
+    wanted = {"terraform-fmt", "terraform-validate", "tflint", "terraform-docs", "checkov",
+              "shellcheck", "ruff", "ruff-format"}  # fmt: skip
+    assert {hook["id"] for hook in hooks} == wanted
+    for hook in hooks:
+        words = [w for w in shlex.split(hook["entry"]) if w != "env" and "=" not in w]
+        tool = words[0]
+        if tool.startswith(".venv/bin/"):
+            if tool.endswith("tflint"):
+                continue  # built by `make tools` only where Go is present
+            assert (bin_dir / Path(tool).name).exists(), hook["id"]
+        else:
+            assert tool == "make" and words[1] in (project / "Makefile").read_text(), hook["id"]

@@ -118,3 +118,21 @@ def test_terraform_env_ignores_the_callers_shell(tools, monkeypatch):
     assert "AWS_PROFILE" not in env and "TF_VAR_role_name" not in env
     assert env["AWS_REGION"] == "eu-west-1"
     assert Path(env["TF_CLI_CONFIG_FILE"]).read_text().startswith("plugin_cache_dir")
+
+
+def test_mirror_order_env_then_shared_then_bundled(tmp_path, monkeypatch):
+    checkout = tmp_path / "main"
+    (checkout / "modules" / "lifecycle-config").mkdir(parents=True)
+    (checkout / "main.tf").write_text("")
+    monkeypatch.chdir(checkout)
+    monkeypatch.delenv("TF_PROVIDER_MIRROR", raising=False)
+    monkeypatch.setenv("NBATTR_CACHE_DIR", str(tmp_path / "cache"))
+    assert tc.provider_mirror().path == tmp_path / "cache" / "tf-mirror"  # bundled
+
+    shared = tmp_path / "shared" / "tf-mirror"
+    tc.install_bundled_provider(shared)  # stands in for a newer provider someone built
+    assert tc.provider_mirror().path == shared.resolve()
+
+    tc.install_bundled_provider(tmp_path / "chosen")
+    monkeypatch.setenv("TF_PROVIDER_MIRROR", str(tmp_path / "chosen"))
+    assert tc.provider_mirror().path == (tmp_path / "chosen").resolve()

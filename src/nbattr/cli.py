@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import subprocess
 import sys
 from collections.abc import Sequence
 
@@ -24,6 +25,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--keep", action="store_true", help="skip the destroy step")
 
     commands.add_parser("toolchain", help="print the Terraform and provider the harness uses")
+
+    terraform = commands.add_parser(
+        "terraform", help="run the harness's Terraform (same binary, mirror and CLI config)"
+    )
+    terraform.add_argument("args", nargs=argparse.REMAINDER, help="terraform arguments")
 
     verify = commands.add_parser(
         "verify",
@@ -60,6 +66,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.exit(run_demo(args.example, keep=args.keep))
         if args.command == "verify":
             sys.exit(run_verify(args))
+        if args.command == "terraform":
+            tools = toolchain()
+            done = subprocess.run([tools.terraform.binary, *args.args], env=tools.env())
+            sys.exit(done.returncode)
         if args.command == "toolchain":
             print(toolchain().describe())
             sys.exit(0)

@@ -181,8 +181,30 @@ def aws_versions_in(mirror: Path) -> tuple[str, ...]:
     return tuple(sorted(versions, key=_parse_version))
 
 
+def find_project_root(start: Path | None = None) -> Path:
+    """The checkout holding the module: the first parent of `start` with modules/ and main.tf."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "main.tf").is_file() and (folder / "modules" / "lifecycle-config").is_dir():
+            return folder
+    package_checkout = Path(__file__).resolve().parents[2]
+    if (package_checkout / "modules").is_dir():
+        return package_checkout
+    raise ToolchainError(f"no module checkout (main.tf + modules/) at or above {here}")
+
+
+def shared_mirror() -> Path | None:
+    """`../shared/tf-mirror` beside the checkout, where the team keeps a newer provider."""
+    try:
+        candidate = find_project_root().parent / "shared" / "tf-mirror"
+    except ToolchainError:
+        return None
+    return candidate if aws_versions_in(candidate) else None
+
+
 def provider_mirror() -> ProviderMirror:
-    """The mirror to use: TF_PROVIDER_MIRROR if set, else the bundled 3.39.0 one.
+    """The mirror to use, in this order: TF_PROVIDER_MIRROR; ../shared/tf-mirror when it
+    holds an AWS provider; else the bundled 3.39.0 one.
 
     TF_PROVIDER_MIRROR=registry uses the public registry (online users, live tests).
     """
@@ -198,6 +220,9 @@ def provider_mirror() -> ProviderMirror:
                 "terraform-provider-aws_<version>_linux_amd64.zip"
             )
         return ProviderMirror(mirror, versions)
+    shared = shared_mirror()
+    if shared is not None:
+        return ProviderMirror(shared, aws_versions_in(shared))
     mirror = cache_dir() / "tf-mirror"
     install_bundled_provider(mirror)
     return ProviderMirror(mirror, aws_versions_in(mirror))

@@ -15,7 +15,7 @@ from typing import Any
 import tftest
 
 from .emulator import DEFAULT_REGION, Emulator
-from .toolchain import Toolchain, ToolchainError
+from .toolchain import Toolchain, ToolchainError, find_project_root
 
 # What a consumer of the module gets: the root module, its submodules, script and examples.
 MODULE_TREE = (
@@ -32,18 +32,6 @@ PROVIDER_FILE = "_nbattr_provider.tf"
 _SKIP = shutil.ignore_patterns(
     ".terraform", "terraform.tfstate*", ".terraform.lock.hcl", "_nbattr_*.tf", "*.md"
 )
-
-
-def find_project_root(start: Path | None = None) -> Path:
-    """The checkout holding the module: the first parent of `start` with modules/ and main.tf."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "main.tf").is_file() and (folder / "modules" / "lifecycle-config").is_dir():
-            return folder
-    package_checkout = Path(__file__).resolve().parents[2]
-    if (package_checkout / "modules").is_dir():
-        return package_checkout
-    raise ToolchainError(f"no module checkout (main.tf + modules/) at or above {here}")
 
 
 def copy_module_tree(project: Path, destination: Path) -> Path:
