@@ -12,17 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from layout import CONFIGS
+
 BIN = Path(sys.executable).parent
 TFLINT, TERRAFORM_DOCS = BIN / "tflint", BIN / "terraform-docs"
-DOCUMENTED = (
-    ".",
-    "modules/execution-role",
-    "modules/lifecycle-config",
-    "modules/notebook-instance",
-    "examples/basic",
-    "examples/existing-role",
-    "examples/vpc-kms",
-)
 
 
 def _need(tool: Path) -> None:
@@ -41,7 +34,7 @@ def test_tflint_is_clean(project):
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("folder", DOCUMENTED)
+@pytest.mark.parametrize("folder", CONFIGS)
 def test_readme_tables_are_current(folder, project):
     _need(TERRAFORM_DOCS)
     readme = (project / folder / "README.md").read_text()

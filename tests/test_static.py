@@ -11,18 +11,10 @@ from xml.etree import ElementTree
 
 import pytest
 
+from layout import CONFIGS
 from nbattr.workspace import copy_module_tree, prepare
 from plan_summary import planned_outputs, planned_resources
 
-CONFIGS = (
-    ".",
-    "modules/execution-role",
-    "modules/lifecycle-config",
-    "modules/notebook-instance",
-    "examples/basic",
-    "examples/existing-role",
-    "examples/vpc-kms",
-)
 BIN = Path(sys.executable).parent
 
 

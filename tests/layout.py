@@ -1,0 +1,11 @@
+"""Where the project's Terraform configurations are: the root module, submodules, examples."""
+
+CONFIGS = (
+    ".",
+    "modules/execution-role",
+    "modules/lifecycle-config",
+    "modules/notebook-instance",
+    "examples/basic",
+    "examples/existing-role",
+    "examples/vpc-kms",
+)
