@@ -53,6 +53,8 @@ class Emulator:
         self.cloudtrail = CloudTrailStore()  # knobs: delivery_delay, lookup_rate, throttling
         self._app: Any = None
         self._count_lock = threading.Lock()
+        self._clients: dict[tuple[str, str, bool], Any] = {}
+        self._clients_lock = threading.Lock()
 
     def start(self) -> Emulator:
         self._metadata = MetadataService(
@@ -71,9 +73,12 @@ class Emulator:
             target=self._server.serve_forever, name="nbattr-emulator", daemon=True
         )
         self._thread.start()
+        for service in ("sagemaker", "sts"):  # the metadata service's clients, made up front
+            self.client(service, internal=True)
         return self
 
     def stop(self) -> None:
+        self._clients.clear()  # they point at this server's port
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -151,16 +156,22 @@ class Emulator:
 
         `internal` marks the emulator's own calls (e.g. fetching a notebook's base
         credentials, which SageMaker does on AWS), so they are not counted as API calls.
+        Clients are made once and reused (they are thread-safe): making one takes long enough
+        that the metadata service, which needs two, would miss botocore's 1 s IMDS timeout.
         """
-        return boto3.session.Session(
-            aws_access_key_id=TEST_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-            region_name=region,
-        ).client(
-            service,
-            endpoint_url=self.endpoint,
-            config=Config(user_agent_extra=INTERNAL_AGENT if internal else ""),
-        )
+        key = (service, region, internal)
+        with self._clients_lock:
+            if key not in self._clients:
+                self._clients[key] = boto3.session.Session(
+                    aws_access_key_id=TEST_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                    aws_secret_access_key=TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                    region_name=region,
+                ).client(
+                    service,
+                    endpoint_url=self.endpoint,
+                    config=Config(user_agent_extra=INTERNAL_AGENT if internal else ""),
+                )
+            return self._clients[key]
 
     def client_as(self, role_arn: str, session: str, service: str = "sts") -> Any:
         """A client whose calls CloudTrail attributes to `<role>/<session>` (via AssumeRole)."""
