@@ -1,4 +1,4 @@
-"""Real API calls against the emulator as a given role session (for CloudTrail tests)."""
+"""Helpers for CloudTrail tests: roles in the emulator (sessions: Emulator.client_as)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,3 @@ def create_role(emulator: Any, name: str, path: str = "/service-role/") -> str:
     return str(
         iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     )
-
-
-def session_client(emulator: Any, role_arn: str, session: str, service: str = "sts") -> Any:
-    """A client whose calls CloudTrail attributes to `<role>/<session>`."""
-    return emulator.client_as(role_arn, session, service)

@@ -12,7 +12,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from calls import ACCOUNT, create_role, session_client
+from calls import ACCOUNT, create_role
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def _by_user(name):
 
 def test_assumed_role_calls_carry_session_identity(trail):
     role_arn = create_role(trail, "notebooks")
-    session_client(trail, role_arn, "nb-1").get_caller_identity()
+    trail.client_as(role_arn, "nb-1").get_caller_identity()
 
     (event,) = _lookup(trail, LookupAttributes=_by_user("nb-1"))["Events"]
     record = json.loads(event["CloudTrailEvent"])
@@ -53,7 +53,7 @@ def test_assumed_role_calls_carry_session_identity(trail):
 
 def test_assume_role_records_role_and_session_parameters(trail):
     role_arn = create_role(trail, "notebooks")
-    session_client(trail, role_arn, "nb-1")
+    trail.client_as(role_arn, "nb-1")
     (event,) = _lookup(
         trail, LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "AssumeRole"}]
     )["Events"]
@@ -74,7 +74,7 @@ def test_failed_calls_carry_the_error_code(trail):
 
 def test_newest_first_time_window_and_pagination(trail):
     role_arn = create_role(trail, "notebooks")
-    sts = session_client(trail, role_arn, "nb-1")
+    sts = trail.client_as(role_arn, "nb-1")
     for _ in range(120):
         sts.get_caller_identity()
     seen, token, pages = [], None, 0
@@ -150,7 +150,7 @@ def test_lookups_beyond_two_per_second_are_throttled(clean_emulator):
 def test_delivery_delay_hides_fresh_events(trail):
     trail.cloudtrail.delivery_delay = 1.5
     role_arn = create_role(trail, "notebooks")
-    session_client(trail, role_arn, "nb-1").get_caller_identity()
+    trail.client_as(role_arn, "nb-1").get_caller_identity()
     assert _lookup(trail, LookupAttributes=_by_user("nb-1"))["Events"] == []
     time.sleep(1.6)
     assert len(_lookup(trail, LookupAttributes=_by_user("nb-1"))["Events"]) == 1

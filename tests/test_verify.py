@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from calls import create_role, session_client
+from calls import create_role
 from nbattr.toolchain import clean_environ
 
 NBATTR = str(Path(sys.executable).parent / "nbattr")
@@ -53,7 +53,7 @@ def role(trail):
 
 def _work(emulator, role_arn, *sessions):
     for session in sessions:
-        session_client(emulator, role_arn, session).get_caller_identity()
+        emulator.client_as(role_arn, session).get_caller_identity()
 
 
 def test_passes_when_each_notebook_has_its_own_session(trail, role):
@@ -76,10 +76,10 @@ def test_fails_for_a_notebook_that_made_no_call(trail, role):
 
 def test_bypass_is_listed_and_fails_only_when_asked(trail, role):
     _work(trail, role, "nb-1")  # through the harness user
-    base = session_client(trail, role, "SageMaker", "sagemaker")  # the notebook's bare session
+    base = trail.client_as(role, "SageMaker", "sagemaker")  # the notebook's bare session
     base.list_notebook_instances()
     # The self-assume hop attribution itself makes is not a bypass.
-    session_client(trail, role, "SageMaker").assume_role(RoleArn=role, RoleSessionName="nb-1")
+    trail.client_as(role, "SageMaker").assume_role(RoleArn=role, RoleSessionName="nb-1")
 
     lenient = verify_notebooks(trail, role, ["nb-1"], "--format", "json")
     assert lenient.returncode == 0
@@ -120,7 +120,7 @@ def test_waits_through_delivery_delay(trail, role):
 
 
 def test_paginates_beyond_a_thousand_events(trail, role):
-    sts = session_client(trail, role, "nb-1")
+    sts = trail.client_as(role, "nb-1")
     for _ in range(1100):
         sts.get_caller_identity()
     trail.cloudtrail.lookup_rate = None

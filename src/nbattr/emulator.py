@@ -49,10 +49,7 @@ class Emulator:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._metadata: MetadataService | None = None
-        self.api_calls = 0  # AWS API requests served (not metadata, not moto's own API)
         self.cloudtrail = CloudTrailStore()  # knobs: delivery_delay, lookup_rate, throttling
-        self._app: Any = None
-        self._count_lock = threading.Lock()
         self._clients: dict[tuple[str, str, bool], Any] = {}
         self._clients_lock = threading.Lock()
 
@@ -61,11 +58,10 @@ class Emulator:
             DomainDispatcherApplication(create_backend_app), self._base_credentials
         )
         recorder = CloudTrailRecorder(self._metadata, self.cloudtrail, self._not_an_api_call)
-        self._app = recorder
         self._server = make_server(
             self._host,
             self._port,
-            self._count_api_calls,
+            recorder,
             threaded=True,
             request_handler=_QuietRequestHandler,
         )
@@ -108,11 +104,11 @@ class Emulator:
         own = INTERNAL_AGENT in environ.get("HTTP_USER_AGENT", "")
         return own or environ.get("PATH_INFO", "").startswith((IMDS_PREFIX, "/moto-api"))
 
-    def _count_api_calls(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if not self._not_an_api_call(environ):
-            with self._count_lock:
-                self.api_calls += 1
-        return self._app(environ, start_response)
+    @property
+    def api_calls(self) -> int:
+        """AWS API requests served since the last reset: CloudTrail records one per request,
+        and none for the metadata service, moto's own API or the emulator's internal calls."""
+        return self.cloudtrail.count
 
     def metadata_endpoint(self, notebook: str) -> str:
         """AWS_EC2_METADATA_SERVICE_ENDPOINT for a notebook: its own metadata service."""

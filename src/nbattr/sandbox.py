@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .emulator import Emulator
+from .toolchain import executables_on_path
 
 USER = "ec2-user"
 HOME = "/home/ec2-user"
@@ -101,15 +102,6 @@ def _free_id() -> int:
     """A uid (and gid) no account on this machine uses, for the sandbox's ec2-user."""
     taken = {entry.pw_uid for entry in pwd.getpwall()} | {entry.pw_gid for entry in pwd.getpwall()}
     return next(candidate for candidate in range(1500, 60000) if candidate not in taken)
-
-
-def _all_on_path(command: str) -> list[str]:
-    found = []
-    for folder in f"{SYSTEM_PATH}:{os.environ.get('PATH', '')}".split(":"):
-        candidate = Path(folder or ".", command)
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            found.append(str(candidate))
-    return found
 
 
 def _closed_ancestor(path: Path) -> Path | None:
@@ -268,7 +260,8 @@ class Sandbox:
 
         (Binding /dev/null over it is not enough: bash still reports a non-executable match.)
         """
-        folders = sorted({Path(found).resolve().parent for found in _all_on_path(command)})
+        found = executables_on_path(command, f"{SYSTEM_PATH}:{os.environ.get('PATH', '')}")
+        folders = sorted({Path(path).resolve().parent for path in found})
         layers = self.workdir / "whiteouts"
         q = shlex.quote
         lines = [f"mkdir -p {q(str(layers))}", f"mount -t tmpfs nbattr-whiteouts {q(str(layers))}"]

@@ -87,15 +87,21 @@ def shim_path() -> Path:
     return Path(sys.executable).parent / "terraform"
 
 
+def executables_on_path(name: str, search_path: str | None = None) -> list[str]:
+    """Every executable `name` in `search_path` (default: PATH), in order."""
+    folders = (os.environ.get("PATH", "") if search_path is None else search_path).split(":")
+    found = []
+    for folder in folders:
+        candidate = Path(folder or ".", name)
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            found.append(str(candidate))
+    return found
+
+
 def _on_path(name: str) -> list[str]:
     """Every `name` executable on PATH, except our own shim."""
     shim = shim_path().resolve()
-    found = []
-    for folder in os.environ.get("PATH", "").split(os.pathsep):
-        candidate = Path(folder or ".", name)
-        if candidate.is_file() and os.access(candidate, os.X_OK) and candidate.resolve() != shim:
-            found.append(str(candidate))
-    return found
+    return [found for found in executables_on_path(name) if Path(found).resolve() != shim]
 
 
 def find_terraform() -> Terraform:

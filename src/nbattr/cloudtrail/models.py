@@ -106,6 +106,12 @@ class CloudTrailStore:
             )
         return record
 
+    @property
+    def count(self) -> int:
+        """How many records there are, delivered or not."""
+        with self._lock:
+            return len(self._events)
+
     def records(self) -> list[dict[str, Any]]:
         """Every record so far, delivered or not (for tests and the demo)."""
         with self._lock:
