@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
+
 ACCOUNT = "123456789012"
 
 
@@ -12,3 +14,15 @@ def create_role(emulator: Any, name: str, path: str = "/service-role/") -> str:
     return str(
         iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     )
+
+
+def assume(base_sts: Any, role_arn: str, session: str, service: str = "sts") -> Any:
+    """What a notebook's attributed config does: assume the role from the credentials in
+    `base_sts` (a notebook's base session) with `session` as name; a client for `service`."""
+    credentials = base_sts.assume_role(RoleArn=role_arn, RoleSessionName=session)["Credentials"]
+    return boto3.session.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+        region_name="us-east-1",
+    ).client(service, endpoint_url=base_sts.meta.endpoint_url)

@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from calls import create_role
+from calls import assume, create_role
 from nbattr.toolchain import clean_environ
 
 NBATTR = str(Path(sys.executable).parent / "nbattr")
@@ -92,6 +92,61 @@ def test_bypass_is_listed_and_fails_only_when_asked(trail, role):
     assert "UNATTRIBUTED: 1 call(s)" in strict.stdout
 
 
+def _instance(emulator, role):
+    """A notebook instance's base credentials (session SageMaker, one key per instance)."""
+    return emulator.client_as(role, "SageMaker")
+
+
+def test_honest_notebooks_show_no_spoof_even_as_credentials_rotate(trail, role):
+    first, second, rotated = _instance(trail, role), _instance(trail, role), _instance(trail, role)
+    assume(first, role, "nb-1").get_caller_identity()
+    assume(second, role, "nb-2").get_caller_identity()
+    assume(rotated, role, "nb-1").get_caller_identity()  # nb-1's next base credentials
+    done = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--format", "json", "--fail-on-spoof")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert as_json(done)["spoofed"] == []
+
+
+def test_base_credentials_naming_another_notebook_are_reported(trail, role):
+    nb1, nb2 = _instance(trail, role), _instance(trail, role)
+    assume(nb1, role, "nb-1").get_caller_identity()
+    assume(nb2, role, "nb-2").get_caller_identity()
+    assume(nb1, role, "nb-2").get_caller_identity()  # nb-1 poses as nb-2
+    lenient = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--format", "json")
+    assert lenient.returncode == 0  # reported, not failed, unless asked
+    spoofed = as_json(lenient)["spoofed"]
+    assert [(s["claimed"], s["used_by"]) for s in spoofed] == [("nb-2", "nb-1")]
+    assert spoofed[0]["evidence"].startswith("base-credentials:")
+    strict = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--fail-on-spoof")
+    assert strict.returncode == 1
+    assert "SPOOFED: 1 session name(s)" in strict.stdout
+    assert "as nb-2 by nb-1" in strict.stdout
+
+
+def test_an_attributed_session_assuming_another_name_is_reported(trail, role):
+    nb1, nb2 = _instance(trail, role), _instance(trail, role)
+    own = assume(nb1, role, "nb-1")
+    assume(nb2, role, "nb-2").get_caller_identity()
+    assume(own, role, "nb-2").get_caller_identity()  # chained: nb-1's session becomes nb-2
+    done = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--format", "json", "--fail-on-spoof")
+    assert done.returncode == 1
+    spoofed = as_json(done)["spoofed"]
+    assert [(s["claimed"], s["used_by"]) for s in spoofed] == [("nb-2", "nb-1")]
+    assert spoofed[0]["evidence"].startswith("chained:")
+
+
+def test_a_bypass_is_traced_to_the_notebook_whose_credentials_made_it(trail, role):
+    nb1, nb2 = _instance(trail, role), _instance(trail, role)
+    assume(nb1, role, "nb-1").get_caller_identity()
+    assume(nb2, role, "nb-2").get_caller_identity()
+    nb2.get_caller_identity()  # nb-2's base credentials used directly: a bypass
+    done = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--format", "json")
+    unattributed = as_json(done)["unattributed"]
+    assert [(c["event_name"], c["likely_from"]) for c in unattributed] == [
+        ("GetCallerIdentity", "nb-2")
+    ]
+
+
 def test_same_session_name_under_another_role_does_not_count(trail, role):
     other = create_role(trail, "someone-elses")
     _work(trail, other, "nb-1")
@@ -111,7 +166,7 @@ def test_correct_under_half_throttling(trail, role):
 
 
 def test_waits_through_delivery_delay(trail, role):
-    trail.cloudtrail.delivery_delay = 2.5
+    trail.cloudtrail.delivery_delay = 6.0  # longer than verify takes to start
     _work(trail, role, "nb-1")
     done = verify_notebooks(trail, role, ["nb-1"], "--timeout", "30s", "--format", "json")
     assert done.returncode == 0, done.stderr
@@ -139,18 +194,22 @@ def test_stays_within_two_requests_per_second(trail, role):
     assert report["lookups"]["requests_per_second"] <= 2.0
 
 
-def test_junit_has_one_test_case_per_notebook(trail, role, tmp_path):
+def test_junit_has_a_case_per_notebook_and_per_kind_of_finding(trail, role, tmp_path):
     _work(trail, role, "nb-1")
+    trail.client_as(role, "SageMaker", "sagemaker").list_notebook_instances()  # a bypass
     out = tmp_path / "verify.xml"
     done = verify_notebooks(
-        trail, role, ["nb-1", "nb-3"], "--format", "junit", "--output", str(out)
-    )
+        trail, role, ["nb-1", "nb-3"], "--format", "junit", "--output", str(out),
+        "--fail-on-unattributed",
+    )  # fmt: skip
     assert done.returncode == 1
     suite = ElementTree.parse(out).getroot()
-    cases = suite.findall("testcase")
-    assert [case.get("name") for case in cases] == ["nb-1", "nb-3"]
-    assert suite.get("tests") == "2" and suite.get("failures") == "1"
-    assert cases[1].find("failure") is not None and cases[0].find("failure") is None
+    cases = {case.get("name"): case for case in suite.findall("testcase")}
+    assert list(cases) == ["nb-1", "nb-3", "no unattributed calls", "no spoofed sessions"]
+    failed = {name for name, case in cases.items() if case.find("failure") is not None}
+    assert failed == {"nb-3", "no unattributed calls"}
+    assert suite.get("tests") == "4" and suite.get("failures") == "2"
+    assert "ListNotebookInstances" in cases["no unattributed calls"].find("failure").text
 
 
 def test_all_notebooks_discovers_the_roles_notebooks(trail, role):

@@ -74,7 +74,11 @@ class CloudTrailStore:
 
     # -- recording ----------------------------------------------------------------------------
     def record(
-        self, request: ApiRequest, error_code: str | None, error_message: str | None
+        self,
+        request: ApiRequest,
+        error_code: str | None,
+        error_message: str | None,
+        response: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         now = time.time()
         identity = user_identity(request.access_key_id)
@@ -88,7 +92,7 @@ class CloudTrailStore:
             "sourceIPAddress": request.source_ip,
             "userAgent": request.user_agent,
             "requestParameters": request.parameters or None,
-            "responseElements": None,
+            "responseElements": response,
             "requestID": str(uuid.uuid4()),
             "eventID": str(uuid.uuid4()),
             "readOnly": request.read_only,

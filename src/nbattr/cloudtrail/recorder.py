@@ -8,21 +8,27 @@ from io import BytesIO
 from typing import Any
 
 from .models import CloudTrailStore, LookupError_
-from .requests import ApiRequest, error_of, parse
+from .requests import ApiRequest, error_of, parse, response_elements
 
 LOOKUP_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"
 
 
 class CloudTrailRecorder:
     """Wraps the emulator's AWS app. `skip(environ)` marks requests that are not API calls
-    of the account (the metadata service, moto's own API, the emulator's internal calls)."""
+    of the account (the metadata service, moto's own API, the emulator's internal calls).
+    `deliver(record)` gets each record once it is made (the EventBridge forwarder)."""
 
     def __init__(
-        self, app: Any, store: CloudTrailStore, skip: Callable[[dict[str, Any]], bool]
+        self,
+        app: Any,
+        store: CloudTrailStore,
+        skip: Callable[[dict[str, Any]], bool],
+        deliver: Callable[[dict[str, Any]], Any] | None = None,
     ) -> None:
         self._app = app
         self._store = store
         self._skip = skip
+        self._deliver = deliver
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         if self._skip(environ):
@@ -42,8 +48,13 @@ class CloudTrailRecorder:
             return start_response(status, headers, *exc)
 
         chunks = list(self._app(environ, capture))
-        code, message = error_of(captured.get("status", 500), b"".join(chunks))
-        self._store.record(request, code, message)
+        status, body = captured.get("status", 500), b"".join(chunks)
+        code, message = error_of(status, body)
+        record = self._store.record(
+            request, code, message, response_elements(request, status, body)
+        )
+        if self._deliver is not None:
+            self._deliver(record)
         return chunks
 
     def _lookup(self, request: ApiRequest, body: bytes, start_response: Any) -> Iterable[bytes]:

@@ -84,3 +84,22 @@ def error_of(status: int, body: bytes) -> tuple[str | None, str | None]:
             code_match.group(1) if code_match else f"HTTP{status}",
             message_match.group(1) if message_match else None,
         )
+
+
+def response_elements(request: ApiRequest, status: int, body: bytes) -> dict[str, Any] | None:
+    """What CloudTrail keeps of a response. Only AssumeRole's is modelled: the issued key id
+    and session, which link a session's calls to the credentials that assumed it."""
+    if status >= 400 or request.action != "AssumeRole":
+        return None
+    text = body.decode("utf-8", "replace")
+    found = {
+        tag: re.search(rf"<{tag}>([^<]*)</{tag}>", text)
+        for tag in ("AccessKeyId", "Expiration", "AssumedRoleId", "Arn")
+    }
+    if any(match is None for match in found.values()):
+        return None
+    value = {tag: match.group(1) for tag, match in found.items() if match is not None}
+    return {
+        "credentials": {"accessKeyId": value["AccessKeyId"], "expiration": value["Expiration"]},
+        "assumedRoleUser": {"assumedRoleId": value["AssumedRoleId"], "arn": value["Arn"]},
+    }

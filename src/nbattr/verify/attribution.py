@@ -21,6 +21,7 @@ class Call:
     region: str
     session_arn: str
     event_id: str
+    access_key_id: str = ""
 
     def as_json(self) -> dict[str, str]:
         return {
@@ -31,6 +32,7 @@ class Call:
             "region": self.region,
             "session_arn": self.session_arn,
             "event_id": self.event_id,
+            "access_key_id": self.access_key_id,
         }
 
 
@@ -45,18 +47,18 @@ class NotebookResult:
         return bool(self.calls)
 
 
-def _record(event: dict[str, Any]) -> dict[str, Any]:
+def record_of(event: dict[str, Any]) -> dict[str, Any]:
     return dict(json.loads(event["CloudTrailEvent"]))
 
 
-def _issuer(record: dict[str, Any]) -> str | None:
+def issuer(record: dict[str, Any]) -> str | None:
     identity = record.get("userIdentity", {})
     if identity.get("type") != "AssumedRole":
         return None
     return identity.get("sessionContext", {}).get("sessionIssuer", {}).get("arn")
 
 
-def _call(event: dict[str, Any], record: dict[str, Any]) -> Call:
+def call_of(event: dict[str, Any], record: dict[str, Any]) -> Call:
     time = event["EventTime"]
     return Call(
         time=time,
@@ -66,6 +68,7 @@ def _call(event: dict[str, Any], record: dict[str, Any]) -> Call:
         region=record.get("awsRegion", ""),
         session_arn=record.get("userIdentity", {}).get("arn", ""),
         event_id=record.get("eventID", event.get("EventId", "")),
+        access_key_id=record.get("userIdentity", {}).get("accessKeyId", ""),
     )
 
 
@@ -81,9 +84,9 @@ def notebook_calls(events: list[dict[str, Any]], role_arn: str, notebook: str) -
     wanted = session_arn(role_arn, notebook)
     calls = []
     for event in events:
-        record = _record(event)
-        if _issuer(record) == role_arn and record["userIdentity"].get("arn") == wanted:
-            calls.append(_call(event, record))
+        record = record_of(event)
+        if issuer(record) == role_arn and record["userIdentity"].get("arn") == wanted:
+            calls.append(call_of(event, record))
     return calls
 
 
@@ -92,13 +95,13 @@ def unattributed_calls(events: list[dict[str, Any]], role_arn: str) -> list[Call
     attribution itself makes (AssumeRole on this role)."""
     calls = []
     for event in events:
-        record = _record(event)
-        if _issuer(record) != role_arn:
+        record = record_of(event)
+        if issuer(record) != role_arn:
             continue
         if not str(record.get("userIdentity", {}).get("arn", "")).endswith(f"/{BASE_SESSION}"):
             continue
         parameters = record.get("requestParameters") or {}
         if record.get("eventName") == "AssumeRole" and parameters.get("roleArn") == role_arn:
             continue
-        calls.append(_call(event, record))
+        calls.append(call_of(event, record))
     return calls

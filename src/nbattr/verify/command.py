@@ -1,7 +1,8 @@
 """The `nbattr verify` command: options, polling until attributed or timed out, exit codes.
 
 Exit codes: 0 every notebook attributed (and, with --fail-on-unattributed, no call under the
-bare SageMaker session); 1 attribution failure; 2 usage or configuration error.
+bare SageMaker session; with --fail-on-spoof, no session used from another notebook);
+1 attribution failure; 2 usage or configuration error.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from .addresses import interface_addresses
 from .attribution import (
     BASE_SESSION,
     NotebookResult,
@@ -27,6 +29,7 @@ from .attribution import (
 from .durations import parse_duration
 from .reader import AWS_LOOKUP_RATE, CloudTrailReader, LookupFailed, RateLimiter
 from .report import RENDERERS, Report
+from .spoofing import analyse
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -62,6 +65,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--fail-on-unattributed",
         action="store_true",
         help="also fail when the role made calls under the bare SageMaker session",
+    )
+    parser.add_argument(
+        "--fail-on-spoof",
+        action="store_true",
+        help="also fail when a notebook's session name was used from another notebook",
     )
     parser.add_argument(
         "--poll-interval", default="10s", help="pause between polls while waiting (default 10s)"
@@ -138,19 +146,32 @@ def _verify(args: argparse.Namespace, progress: TextIO) -> int:
         for region in regions
     }
     results = {name: NotebookResult(name, session_arn(role_arn, name)) for name in names}
+    addresses: dict[str, str] = {}
+    notes: list[str] = []
+    for region in regions:
+        found, note = interface_addresses(names, client("sagemaker", region), client("ec2", region))
+        addresses.update(found)
+        notes += [f"{region}: {note}"] if note else []
+    notebook_events: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    base_events: list[dict[str, Any]] = []
     start = datetime.now(timezone.utc) - timedelta(seconds=since)
     started = time.monotonic()
     deadline = started + timeout
     unattributed: list = []
     timed_out = False
     while True:
-        unattributed = []
+        unattributed, base_events = [], []
+        fetched: dict[str, list[dict[str, Any]]] = {}  # this poll's events, all regions
         for reader in readers.values():
             for result in results.values():
                 if not result.attributed:
                     events = reader.events(result.name, start)
                     result.calls += notebook_calls(events, role_arn, result.name)
-            unattributed += unattributed_calls(reader.events(BASE_SESSION, start), role_arn)
+                    fetched.setdefault(result.name, []).extend(events)
+            base = reader.events(BASE_SESSION, start)
+            base_events += base
+            unattributed += unattributed_calls(base, role_arn)
+        notebook_events.update(fetched)
         pending = [r.name for r in results.values() if not r.attributed]
         _progress(progress, results, unattributed, deadline)
         if not pending:
@@ -160,18 +181,24 @@ def _verify(args: argparse.Namespace, progress: TextIO) -> int:
             break
         time.sleep(poll_interval)
 
+    findings = analyse(role_arn, names, base_events, notebook_events, addresses)
     report = Report(
         role_arn=role_arn,
         regions=regions,
         since=start.isoformat(timespec="seconds"),
         notebooks=list(results.values()),
         unattributed=unattributed,
+        origins={call.event_id: findings.origin(call) for call in unattributed},
+        spoofs=findings.spoofs,
+        addresses=addresses,
+        address_note="; ".join(notes),
         requests=sum(r.requests for r in readers.values()),
         throttled=sum(r.throttled for r in readers.values()),
         elapsed=time.monotonic() - started,
         request_rate=max(reader.limiter.achieved_rate for reader in readers.values()),
         timed_out=timed_out,
         fail_on_unattributed=args.fail_on_unattributed,
+        fail_on_spoof=args.fail_on_spoof,
     )
     text = RENDERERS[args.format](report)
     if args.output:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 from .attribution import Call, NotebookResult
+from .spoofing import Spoof
 
 
 @dataclass
@@ -16,18 +17,34 @@ class Report:
     since: str
     notebooks: list[NotebookResult]
     unattributed: list[Call] = field(default_factory=list)
+    origins: dict[str, str | None] = field(default_factory=dict)  # event id -> notebook
+    spoofs: list[Spoof] = field(default_factory=list)
+    addresses: dict[str, str] = field(default_factory=dict)  # VPC notebook -> interface address
+    address_note: str = ""  # why some addresses could not be read
     requests: int = 0
     throttled: int = 0
     elapsed: float = 0.0
     request_rate: float = 0.0  # achieved LookupEvents rate per region, first to last request
     timed_out: bool = False
     fail_on_unattributed: bool = False
+    fail_on_spoof: bool = False
+
+    @property
+    def bypass_failed(self) -> bool:
+        return self.fail_on_unattributed and bool(self.unattributed)
+
+    @property
+    def spoof_failed(self) -> bool:
+        return self.fail_on_spoof and bool(self.spoofs)
 
     @property
     def passed(self) -> bool:
         if not all(notebook.attributed for notebook in self.notebooks):
             return False
-        return not (self.fail_on_unattributed and self.unattributed)
+        return not (self.bypass_failed or self.spoof_failed)
+
+    def origin(self, call: Call) -> str:
+        return self.origins.get(call.event_id) or "unknown"
 
 
 def render_table(report: Report) -> str:
@@ -47,14 +64,28 @@ def render_table(report: Report) -> str:
         lines.append(
             f"UNATTRIBUTED: {len(report.unattributed)} call(s) under the bare SageMaker session"
         )
-        lines.append(f"  {'TIME':<20} {'EVENT':<32} {'SOURCE ADDRESS':<16} REGION")
+        lines.append(
+            f"  {'TIME':<20} {'EVENT':<32} {'SOURCE ADDRESS':<16} {'REGION':<14} LIKELY FROM"
+        )
         for call in sorted(report.unattributed, key=lambda c: c.time):
             event = f"{call.event_source.split('.')[0]}:{call.event_name}"
             lines.append(
-                f"  {call.time:%Y-%m-%d %H:%M:%S}  {event:<32} {call.source_ip:<16} {call.region}"
+                f"  {call.time:%Y-%m-%d %H:%M:%S}  {event:<32} {call.source_ip:<16} "
+                f"{call.region:<14} {report.origin(call)}"
             )
     else:
         lines.append("unattributed: none")
+    lines.append("")
+    if report.spoofs:
+        lines.append(f"SPOOFED: {len(report.spoofs)} session name(s) used by another notebook")
+        for spoof in report.spoofs:
+            lines.append(f"  as {spoof.claimed} by {spoof.used_by or 'unknown'}: {spoof.evidence}")
+    else:
+        lines.append("spoofed: none")
+    checked = ", ".join(f"{n} {a}" for n, a in sorted(report.addresses.items())) or "none in a VPC"
+    lines.append(f"addresses checked: {checked}")
+    if report.address_note:
+        lines.append(f"addresses not read: {report.address_note}")
     lines.append("")
     verdict = "PASS" if report.passed else "FAIL"
     why = " (timed out)" if report.timed_out and not report.passed else ""
@@ -82,7 +113,13 @@ def render_json(report: Report) -> str:
             }
             for notebook in report.notebooks
         ],
-        "unattributed": [call.as_json() for call in report.unattributed],
+        "unattributed": [
+            {**call.as_json(), "likely_from": report.origins.get(call.event_id)}
+            for call in report.unattributed
+        ],
+        "spoofed": [spoof.as_json() for spoof in report.spoofs],
+        "addresses": report.addresses,
+        "address_note": report.address_note,
         "lookups": {
             "requests": report.requests,
             "throttled": report.throttled,
@@ -93,24 +130,37 @@ def render_json(report: Report) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
+def _detection_case(
+    suite: ElementTree.Element, classname: str, name: str, found: list[str], flag: str, fail: bool
+) -> bool:
+    """A test case for one kind of finding: failed when `fail` and there are findings."""
+    case = ElementTree.SubElement(suite, "testcase", classname=classname, name=name)
+    if found and fail:
+        failure = ElementTree.SubElement(
+            case, "failure", message=f"{len(found)} found", type=name.replace(" ", "-")
+        )
+        failure.text = "\n".join(found)
+    else:
+        note = f" (reported only; {flag} fails on them)" if found else ""
+        ElementTree.SubElement(case, "system-out").text = "\n".join(
+            [f"{len(found)} found{note}", *found]
+        )
+    return bool(found and fail)
+
+
 def render_junit(report: Report) -> str:
-    """One test case per notebook; unattributed calls in the suite's system-out."""
-    suite = ElementTree.Element(
-        "testsuite",
-        name="nbattr verify",
-        tests=str(len(report.notebooks)),
-        failures=str(sum(not n.attributed for n in report.notebooks)),
-        errors="0",
-        time=f"{report.elapsed:.3f}",
-    )
+    """One test case per notebook, one for bypasses and one for spoofed sessions."""
+    suite = ElementTree.Element("testsuite", name="nbattr verify", errors="0")
     properties = ElementTree.SubElement(suite, "properties")
     for name, value in (
         ("role_arn", report.role_arn),
         ("regions", ",".join(report.regions)),
         ("unattributed_calls", str(len(report.unattributed))),
+        ("spoofed_sessions", str(len(report.spoofs))),
     ):
         ElementTree.SubElement(properties, "property", name=name, value=value)
     role_name = report.role_arn.rsplit("/", 1)[-1]
+    failures = 0
     for notebook in report.notebooks:
         case = ElementTree.SubElement(
             suite, "testcase", classname=f"attribution.{role_name}", name=notebook.name
@@ -120,18 +170,33 @@ def render_junit(report: Report) -> str:
                 case, "system-out"
             ).text = f"{len(notebook.calls)} call(s) as {notebook.expected_session_arn}"
         else:
+            failures += 1
             ElementTree.SubElement(
                 case,
                 "failure",
                 message=f"no call seen as {notebook.expected_session_arn}",
                 type="NotAttributed",
             )
-    out = ElementTree.SubElement(suite, "system-out")
-    out.text = "\n".join(
+    bypasses = [
         f"UNATTRIBUTED {call.time.isoformat()} {call.event_source} {call.event_name} "
-        f"from {call.source_ip}"
+        f"from {call.source_ip} (likely {report.origin(call)})"
         for call in report.unattributed
+    ]
+    spoofs = [
+        f"SPOOFED as {spoof.claimed} by {spoof.used_by or 'unknown'}: {spoof.evidence}"
+        for spoof in report.spoofs
+    ]
+    detection = f"detection.{role_name}"
+    failures += _detection_case(
+        suite, detection, "no unattributed calls", bypasses, "--fail-on-unattributed",
+        report.fail_on_unattributed,
+    )  # fmt: skip
+    failures += _detection_case(
+        suite, detection, "no spoofed sessions", spoofs, "--fail-on-spoof", report.fail_on_spoof
     )
+    suite.set("tests", str(len(report.notebooks) + 2))
+    suite.set("failures", str(failures))
+    suite.set("time", f"{report.elapsed:.3f}")
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 
 

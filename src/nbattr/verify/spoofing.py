@@ -1,0 +1,181 @@
+"""Who really made a notebook's calls: spoofed session names and where bypasses came from.
+
+A role that may assume itself lets anyone holding its credentials pick any session name,
+another notebook's included. CloudTrail still tells them apart:
+- every notebook's calls start with an AssumeRole made with that notebook's own base
+  credentials (session `SageMaker`, one access key per instance), so a base key that asks for
+  two notebooks' names belongs to one of them and spoofs the other;
+- an attributed session that assumes the role again as another notebook is spoofing it;
+- for notebooks in a VPC, calls come from the notebook's network interface: a private source
+  address that is not the named notebook's interface is someone else's.
+The same links say which notebook a bypass (a call under the bare base session) came from.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .attribution import BASE_SESSION, Call, call_of, issuer, record_of
+
+
+@dataclass(frozen=True)
+class Spoof:
+    """A session named after `claimed` that was not `claimed`'s own."""
+
+    claimed: str
+    used_by: str | None  # the notebook (or session) that used it, when known
+    evidence: str  # chained, base-credentials or address, with the details
+    calls: tuple[Call, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "claimed": self.claimed,
+            "used_by": self.used_by,
+            "evidence": self.evidence,
+            "calls": [call.as_json() for call in self.calls],
+        }
+
+
+@dataclass
+class Findings:
+    spoofs: list[Spoof] = field(default_factory=list)
+    key_owner: dict[str, str] = field(default_factory=dict)  # base access key -> notebook
+    address_owner: dict[str, str] = field(default_factory=dict)  # ENI address -> notebook
+
+    def origin(self, call: Call) -> str | None:
+        """The notebook an unattributed call most likely came from, if the trail says."""
+        return self.address_owner.get(call.source_ip) or self.key_owner.get(call.access_key_id)
+
+
+def _session_name(record: dict[str, Any]) -> str:
+    return str(record.get("userIdentity", {}).get("arn", "")).rsplit("/", 1)[-1]
+
+
+def _self_assume(record: dict[str, Any], role_arn: str) -> str | None:
+    """The session name asked for, when `record` is an AssumeRole of this role by itself."""
+    if record.get("eventName") != "AssumeRole" or record.get("errorCode"):
+        return None
+    parameters = record.get("requestParameters") or {}
+    if parameters.get("roleArn") != role_arn or issuer(record) != role_arn:
+        return None
+    return str(parameters.get("roleSessionName", "")) or None
+
+
+def analyse(
+    role_arn: str,
+    names: list[str],
+    base_events: list[dict[str, Any]],
+    notebook_events: dict[str, list[dict[str, Any]]],
+    addresses: dict[str, str],
+) -> Findings:
+    """Spoofs among `names` from the base session's events, each notebook session's events
+    and the notebooks' interface addresses (VPC notebooks only)."""
+    findings = Findings(address_owner={address: name for name, address in addresses.items()})
+    wanted = set(names)
+
+    # Base credentials -> the notebook names they asked for, with the AssumeRole events.
+    asked: dict[str, dict[str, list[Call]]] = defaultdict(lambda: defaultdict(list))
+    for event in base_events:
+        record = record_of(event)
+        name = _self_assume(record, role_arn)
+        if name in wanted and _session_name(record) == BASE_SESSION:
+            key = str(record["userIdentity"].get("accessKeyId", ""))
+            asked[key][name].append(call_of(event, record))
+    only = {key: next(iter(claims)) for key, claims in asked.items() if len(claims) == 1}
+    exclusively_owned = set(only.values())
+    for key, claims in asked.items():
+        if len(claims) == 1:
+            findings.key_owner[key] = only[key]
+            continue
+        # One instance's credentials named several notebooks. Names some other key asks for
+        # alone are those notebooks' own: this key spoofed them. What is left is its owner.
+        taken = [name for name in claims if name in exclusively_owned]
+        left = [name for name in claims if name not in exclusively_owned]
+        owner = left[0] if len(left) == 1 else None
+        if owner:
+            findings.key_owner[key] = owner
+        for name in sorted(taken if owner else claims):
+            if name == owner:
+                continue
+            others = ", ".join(sorted(set(claims) - {name}))
+            findings.spoofs.append(
+                Spoof(
+                    claimed=name,
+                    used_by=owner,
+                    evidence=f"base-credentials: the base key {key} also assumed the role as "
+                    f"{others}; one instance's credentials belong to one notebook",
+                    calls=tuple(claims[name]),
+                )
+            )
+
+    for events in notebook_events.values():
+        for event in events:
+            record = record_of(event)
+            # An attributed session re-assuming the role under another notebook's name.
+            target = _self_assume(record, role_arn)
+            caller = _session_name(record)
+            if target in wanted and target != caller and caller != BASE_SESSION:
+                findings.spoofs.append(
+                    Spoof(
+                        claimed=target,
+                        used_by=caller,
+                        evidence=f"chained: session {caller} assumed the role as {target}",
+                        calls=(call_of(event, record),),
+                    )
+                )
+    findings.spoofs += _address_mismatches(
+        role_arn, wanted, base_events, notebook_events, addresses
+    )
+    return findings
+
+
+def _address_mismatches(
+    role_arn: str,
+    wanted: set[str],
+    base_events: list[dict[str, Any]],
+    notebook_events: dict[str, list[dict[str, Any]]],
+    addresses: dict[str, str],
+) -> list[Spoof]:
+    """Calls as (or AssumeRoles for) a VPC notebook from a private address not its own.
+    Public addresses (NAT, the SageMaker-managed network) say nothing either way."""
+    owner_of = {address: name for name, address in addresses.items()}
+    suspicious: dict[tuple[str, str], list[Call]] = defaultdict(list)
+
+    def check(name: str, event: dict[str, Any], record: dict[str, Any]) -> None:
+        own, source = addresses.get(name), str(record.get("sourceIPAddress", ""))
+        if own is None or source == own or not _private(source):
+            return
+        suspicious[(name, source)].append(call_of(event, record))
+
+    for event in base_events:
+        record = record_of(event)
+        name = _self_assume(record, role_arn)
+        if name in wanted:
+            check(name, event, record)
+    for name, events in notebook_events.items():
+        for event in events:
+            record = record_of(event)
+            if issuer(record) == role_arn and _session_name(record) == name:
+                check(name, event, record)
+    return [
+        Spoof(
+            claimed=name,
+            used_by=owner_of.get(source),
+            evidence=f"address: {len(calls)} call(s) as {name} from {source}, "
+            f"not its network interface {addresses[name]}"
+            + (f" but {owner_of[source]}'s" if source in owner_of else ""),
+            calls=tuple(calls),
+        )
+        for (name, source), calls in sorted(suspicious.items())
+    ]
+
+
+def _private(address: str) -> bool:
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:  # e.g. "sagemaker.amazonaws.com" for calls AWS services make
+        return False
+    return parsed.is_private and not parsed.is_loopback  # loopback: the emulator's own host
