@@ -10,6 +10,7 @@ export NBATTR_CACHE_DIR := $(CURDIR)/.cache
 TFLINT_VERSION         := v0.55.1
 TERRAFORM_DOCS_VERSION := v0.20.0
 DOCUMENTED := . modules/execution-role modules/lifecycle-config modules/notebook-instance \
+              modules/unattributed-alert \
               examples/basic examples/existing-role examples/vpc-kms
 
 .PHONY: venv tools docs demo test lint bench-on-start bench-verify clean
@@ -29,7 +30,16 @@ $(BIN)/.go-tools: $(BIN)/.installed Makefile
 	else echo "Go not found: tflint and terraform-docs are not built, their tests will skip"; fi
 	touch $@
 
-tools: $(BIN)/.go-tools
+# The IAM policy evaluator the enforcement tests use (test-time only, AGPL-3.0, never shipped),
+# installed from its lock file where npm is present (those tests skip otherwise).
+IAM_SIMULATE := tools/iam-simulate
+
+$(IAM_SIMULATE)/node_modules/.package-lock.json: $(IAM_SIMULATE)/package.json $(IAM_SIMULATE)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(IAM_SIMULATE) --no-audit --no-fund; \
+	else echo "npm not found: iam-simulate is not installed, the enforcement tests that need it will skip"; fi
+
+tools: $(BIN)/.go-tools $(IAM_SIMULATE)/node_modules/.package-lock.json
 
 docs: tools ## regenerate the inputs/outputs tables in every README
 	for dir in $(DOCUMENTED); do $(BIN)/terraform-docs --config=.terraform-docs.yml $$dir; done

@@ -8,6 +8,10 @@ module "execution_role" {
   permissions_boundary      = var.role_permissions_boundary
   managed_policy_arns       = var.role_managed_policy_arns
   tags                      = var.tags
+
+  enforce_attribution              = var.enforce_attribution
+  enforcement_allowed_base_actions = var.enforcement_allowed_base_actions
+  session_names                    = var.enforce_attribution ? setunion(keys(var.notebooks), var.additional_session_names) : []
 }
 
 module "lifecycle_config" {
@@ -38,6 +42,19 @@ module "notebook" {
   default_code_repository      = each.value.default_code_repository
   additional_code_repositories = each.value.additional_code_repositories
   tags                         = merge(var.tags, each.value.tags)
+}
+
+module "unattributed_alert" {
+  source = "./modules/unattributed-alert"
+  count  = var.unattributed_alert ? 1 : 0
+
+  name                = "${module.execution_role.role_name}-unattributed"
+  role_arn            = module.execution_role.role_arn
+  base_session_arn    = "${module.execution_role.session_arn_prefix}SageMaker"
+  ignored_event_names = var.unattributed_alert_ignored_event_names
+  subscriptions       = var.unattributed_alert_subscriptions
+  kms_master_key_id   = var.unattributed_alert_kms_key_id
+  tags                = var.tags
 }
 
 # A warning in every plan, not an error: root access is a legitimate, documented opt-in.

@@ -23,6 +23,21 @@ output "expected_session_arns" {
   value       = { for name in keys(var.notebooks) : name => "${module.execution_role.session_arn_prefix}${name}" }
 }
 
+output "unattributed_alert_topic_arn" {
+  description = "SNS topic told of calls under the bare SageMaker session; null unless unattributed_alert is on."
+  value       = one(module.unattributed_alert[*].topic_arn)
+}
+
+output "unattributed_alert_rule_arn" {
+  description = "EventBridge rule that matches calls under the bare SageMaker session; null unless unattributed_alert is on."
+  value       = one(module.unattributed_alert[*].rule_arn)
+}
+
+output "unattributed_alert_event_pattern" {
+  description = "The alert rule's event pattern (JSON), e.g. for a rule of your own that also receives read-only events; null unless unattributed_alert is on."
+  value       = one(module.unattributed_alert[*].event_pattern)
+}
+
 output "self_trust_statement" {
   description = "The trust statement that lets the role assume itself (JSON). Add it to an existing role's trust policy."
   value       = module.execution_role.self_trust_statement
@@ -36,4 +51,9 @@ output "self_assume_policy" {
 output "on_start_script" {
   description = "The rendered on-start script every notebook runs."
   value       = module.lifecycle_config.on_start_script
+}
+
+output "enforcement_policy" {
+  description = "The enforce-attribution inline policy (JSON) on the role when enforce_attribution is on; null when it is off."
+  value       = module.execution_role.enforcement_policy
 }

@@ -81,8 +81,66 @@ variable "on_create" {
   default     = null
 }
 
+variable "unattributed_alert" {
+  description = "Create an EventBridge rule and an encrypted SNS topic that report, as they happen, calls the role makes under its bare SageMaker session (a notebook bypassing its attributed config). Needs a CloudTrail trail in the region; see the README for which events the rule sees."
+  type        = bool
+  default     = false
+}
+
+variable "unattributed_alert_subscriptions" {
+  description = "Endpoints told of unattributed calls: a list of {protocol, endpoint}, protocol email, email-json, https, sqs or lambda."
+  type = list(object({
+    protocol = string
+    endpoint = string
+  }))
+  default = []
+}
+
+variable "unattributed_alert_kms_key_id" {
+  description = "Customer managed KMS key for the alert topic (its policy must let events.amazonaws.com use it). Null: the module creates one."
+  type        = string
+  default     = null
+}
+
+variable "unattributed_alert_ignored_event_names" {
+  description = "Base-session event names that do not alert: the attribution hop (AssumeRole of the role itself) and what SageMaker itself does, such as writing logs. Add what your notebooks' platform does on its own."
+  type        = list(string)
+  default     = ["AssumeRole", "CreateLogGroup", "CreateLogStream", "DescribeLogStreams", "PutLogEvents", "PutMetricData"]
+}
+
 variable "tags" {
   description = "Tags for every taggable resource; a notebook's own tags win on conflicts."
   type        = map(string)
   default     = {}
+}
+
+variable "enforce_attribution" {
+  description = "RESTRICTIVE, off by default. Deny the role's base `SageMaker` session everything but enforcement_allowed_base_actions, and deny re-assuming the role under any session name but a notebook's (or additional_session_names). Test it before production: calls the base session made before now fail. See README, Enforcement."
+  type        = bool
+  default     = false
+}
+
+variable "enforcement_allowed_base_actions" {
+  description = "With enforce_attribution, the only actions the base `SageMaker` session may call (IAM action patterns service:Action). The default is what attribution and the notebook's logging need; keep it and add e.g. kms:Decrypt or secretsmanager:GetSecretValue where your notebooks need them at start."
+  type        = list(string)
+  default = [
+    "sts:AssumeRole",
+    "sts:GetCallerIdentity",
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "logs:DescribeLogStreams",
+    "cloudwatch:PutMetricData",
+  ]
+}
+
+variable "additional_session_names" {
+  description = "With enforce_attribution, more session names the role may be re-assumed under besides the notebooks': those of notebooks of the same role created outside this module."
+  type        = set(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for name in var.additional_session_names : can(regex("^[\\w+=,.@-]{2,64}$", name))])
+    error_message = "additional_session_names must hold STS role session names, 2-64 characters of letters, digits and +=,.@_- (RoleSessionName rule); got ${jsonencode([for name in var.additional_session_names : name if !can(regex("^[\\w+=,.@-]{2,64}$", name))])}."
+  }
 }

@@ -5,6 +5,7 @@ CONFIGS = (
     "modules/execution-role",
     "modules/lifecycle-config",
     "modules/notebook-instance",
+    "modules/unattributed-alert",
     "examples/basic",
     "examples/existing-role",
     "examples/vpc-kms",

@@ -90,6 +90,73 @@ resource "aws_iam_role_policy" "self_assume" {
   policy = local.self_assume_policy
 }
 
+# Opt-in enforcement (enforce_attribution). Two facts make it possible: the base session
+# SageMaker opens on the instance is always named `SageMaker`, so its aws:userid is
+# "<RoleId>:SageMaker"; and the self-assume hop is the caller's sts:AssumeRole, so this
+# role's identity policy sees the requested sts:RoleSessionName. Every statement is a Deny:
+# they narrow whatever the managed policies allow and grant nothing.
+locals {
+  # IAM's aggregate limit for all of a role's inline policies, whitespace not counted
+  # (jsonencode renders none).
+  inline_policy_limit = 10240
+
+  enforcement_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # Unattributed calls: everything but the allow-list (see the variable's default).
+        Sid       = "DenyUnattributedCalls"
+        Effect    = "Deny"
+        NotAction = var.enforcement_allowed_base_actions
+        Resource  = "*"
+        Condition = { StringLike = { "aws:userid" = "*:SageMaker" } }
+      },
+      {
+        # The hop's sts:AssumeRole stays allowed above, but only onto this role: the base
+        # session must not step into another role under a name of its choosing.
+        Sid         = "DenyBaseSessionAssumingOtherRoles"
+        Effect      = "Deny"
+        Action      = "sts:AssumeRole"
+        NotResource = local.arn
+        Condition   = { StringLike = { "aws:userid" = "*:SageMaker" } }
+      },
+      {
+        # Re-assuming this role only under a known notebook's name. It cannot stop notebook A
+        # from naming itself B; `nbattr verify` reports such spoofing.
+        Sid       = "DenySessionNamesOfNoNotebook"
+        Effect    = "Deny"
+        Action    = "sts:AssumeRole"
+        Resource  = local.arn
+        Condition = { StringNotEquals = { "sts:RoleSessionName" = sort(tolist(var.session_names)) } }
+      },
+    ]
+  })
+  inline_policies_length = length(local.enforcement_policy) + (var.attach_self_assume_policy ? length(local.self_assume_policy) : 0)
+}
+
+resource "aws_iam_role_policy" "enforce_attribution" {
+  count = var.enforce_attribution ? 1 : 0
+
+  name   = "enforce-attribution"
+  role   = local.create ? aws_iam_role.this[0].name : local.name
+  policy = local.enforcement_policy
+
+  lifecycle {
+    precondition {
+      condition     = length(var.session_names) > 0
+      error_message = "enforce_attribution needs at least one session name (a notebook, or additional_session_names): with none, no notebook could re-assume the role."
+    }
+    precondition {
+      condition     = !contains(var.session_names, "SageMaker")
+      error_message = "\"SageMaker\" is the base session's own name and cannot be a notebook's session name under enforce_attribution: rename that notebook (or remove it from additional_session_names)."
+    }
+    precondition {
+      condition     = local.inline_policies_length <= local.inline_policy_limit
+      error_message = "The enforce-attribution policy is ${length(local.enforcement_policy)} characters (${local.inline_policies_length} with the self-assume policy); IAM allows ${local.inline_policy_limit} for all of a role's inline policies together. Use fewer session names or allowed actions (e.g. a wildcard pattern)."
+    }
+  }
+}
+
 resource "aws_iam_role_policy_attachment" "managed" {
   for_each = local.create ? var.managed_policy_arns : toset([])
 

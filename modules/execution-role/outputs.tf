@@ -1,7 +1,7 @@
 output "role_arn" {
-  description = "ARN of the execution role, known at plan time unless existing_role_arn is itself unknown then. Depends on the role and its self-assume policy, so notebooks are created after both."
+  description = "ARN of the execution role, known at plan time unless existing_role_arn is itself unknown then. Depends on the role and its inline policies, so notebooks are created after them."
   value       = local.arn
-  depends_on  = [aws_iam_role.this, aws_iam_role_policy.self_assume, aws_iam_role_policy_attachment.managed]
+  depends_on  = [aws_iam_role.this, aws_iam_role_policy.self_assume, aws_iam_role_policy.enforce_attribution, aws_iam_role_policy_attachment.managed]
 }
 
 output "role_name" {
@@ -42,4 +42,9 @@ output "self_assume_policy" {
 output "trust_policy" {
   description = "The full trust policy (JSON) of the created role; null for an existing role."
   value       = local.create ? local.trust_policy : null
+}
+
+output "enforcement_policy" {
+  description = "The enforce-attribution inline policy (JSON) attached when enforce_attribution is on; null when it is off."
+  value       = var.enforce_attribution ? local.enforcement_policy : null
 }

@@ -64,3 +64,52 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "enforce_attribution" {
+  description = "RESTRICTIVE, off by default. Attach the enforce-attribution inline policy: the role's base `SageMaker` session may then call only enforcement_allowed_base_actions, and the role may be re-assumed only under one of session_names. Test it before production use: it denies what the base session did before."
+  type        = bool
+  default     = false
+}
+
+# Keep this default equal to the root module's (tests/test_enforcement.py compares them).
+variable "enforcement_allowed_base_actions" {
+  description = "With enforce_attribution, the only actions the base `SageMaker` session (not yet re-assumed under a notebook's name) may call: IAM action patterns `service:Action`. The default is what attribution and the notebook's own logging need; add e.g. kms:Decrypt or secretsmanager:GetSecretValue if the instance needs them before the hop."
+  type        = list(string)
+  default = [
+    # The self-assume hop that the on-start config makes from the base credentials; the
+    # module narrows it to this role and to the allowed session names.
+    "sts:AssumeRole",
+    # IAM cannot deny it anyway (it needs no permission); listed so the policy says so.
+    "sts:GetCallerIdentity",
+    # The instance writes lifecycle-script and Jupyter output to CloudWatch Logs
+    # (/aws/sagemaker/NotebookInstances) with the base credentials: a failing on-start
+    # script must still be able to say why.
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "logs:DescribeLogStreams",
+    # Instance metrics the notebook's agent publishes with the base credentials.
+    "cloudwatch:PutMetricData",
+  ]
+
+  validation {
+    condition     = alltrue([for action in var.enforcement_allowed_base_actions : can(regex("^[a-z0-9-]+:[A-Za-z0-9*?]+$", action))])
+    error_message = "enforcement_allowed_base_actions must hold IAM action patterns service:Action (service prefix of lowercase letters, digits and hyphens; action of letters, digits, * and ?); got ${jsonencode([for action in var.enforcement_allowed_base_actions : action if !can(regex("^[a-z0-9-]+:[A-Za-z0-9*?]+$", action))])}."
+  }
+
+  validation {
+    condition     = length(setintersection(var.enforcement_allowed_base_actions, ["sts:AssumeRole", "sts:Assume*", "sts:*"])) > 0
+    error_message = "enforcement_allowed_base_actions must allow sts:AssumeRole (or sts:Assume* or sts:*): it is the self-assume hop that gives each notebook its session name, without it no notebook can work; got ${jsonencode(var.enforcement_allowed_base_actions)}."
+  }
+}
+
+variable "session_names" {
+  description = "With enforce_attribution, the session names the role may be re-assumed under: the notebooks' names and those of other notebooks of this role. Ignored otherwise."
+  type        = set(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for name in var.session_names : can(regex("^[\\w+=,.@-]{2,64}$", name))])
+    error_message = "session_names must be STS role session names, 2-64 characters of letters, digits and +=,.@_-; got ${jsonencode([for name in var.session_names : name if !can(regex("^[\\w+=,.@-]{2,64}$", name))])}."
+  }
+}

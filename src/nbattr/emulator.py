@@ -20,6 +20,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from .cloudtrail import CloudTrailStore
+from .cloudtrail.eventbridge import forward
 from .cloudtrail.recorder import CloudTrailRecorder
 from .imds import BASE_SESSION_NAME, MetadataService
 from .imds import PREFIX as IMDS_PREFIX
@@ -30,7 +31,9 @@ DEFAULT_REGION = "us-east-1"
 INTERNAL_AGENT = "nbattr-emulator-internal"
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # Services the module and the examples touch; each gets an `endpoints {}` entry.
-TERRAFORM_SERVICES = ("cloudtrail", "ec2", "iam", "kms", "sagemaker", "sts")
+TERRAFORM_SERVICES = ("cloudtrail", "ec2", "events", "iam", "kms", "sagemaker", "sns", "sts")
+# Endpoint keys that providers before 4.0 spelled differently.
+OLD_ENDPOINT_KEYS = {"events": "cloudwatchevents"}
 
 
 class _QuietRequestHandler(MotoRequestHandler):
@@ -52,12 +55,16 @@ class Emulator:
         self.cloudtrail = CloudTrailStore()  # knobs: delivery_delay, lookup_rate, throttling
         self._clients: dict[tuple[str, str, bool], Any] = {}
         self._clients_lock = threading.Lock()
+        # What failed to reach EventBridge; AWS's delivery never fails the API call either.
+        self.delivery_errors: list[str] = []
 
     def start(self) -> Emulator:
         self._metadata = MetadataService(
             DomainDispatcherApplication(create_backend_app), self._base_credentials
         )
-        recorder = CloudTrailRecorder(self._metadata, self.cloudtrail, self._not_an_api_call)
+        recorder = CloudTrailRecorder(
+            self._metadata, self.cloudtrail, self._not_an_api_call, self._to_eventbridge
+        )
         self._server = make_server(
             self._host,
             self._port,
@@ -104,6 +111,12 @@ class Emulator:
         own = INTERNAL_AGENT in environ.get("HTTP_USER_AGENT", "")
         return own or environ.get("PATH_INFO", "").startswith((IMDS_PREFIX, "/moto-api"))
 
+    def _to_eventbridge(self, record: dict[str, Any]) -> None:
+        try:
+            forward(record)
+        except Exception as error:  # noqa: BLE001 - kept for tests to assert on
+            self.delivery_errors.append(f"{record.get('eventName')}: {error!r}")
+
     @property
     def api_calls(self) -> int:
         """AWS API requests served since the last reset: CloudTrail records one per request,
@@ -134,6 +147,7 @@ class Emulator:
         if self._metadata is not None:
             self._metadata.forget()
         self.cloudtrail.reset()
+        self.delivery_errors.clear()
 
     def aws_environ(self, region: str = DEFAULT_REGION) -> dict[str, str]:
         """AWS variables that point an SDK, the CLI or Terraform at this emulator."""
@@ -188,9 +202,11 @@ class Emulator:
         block; with it, a whole block for a configuration that has none (the root module).
         Written by the harness into a working copy; never committed into examples.
         """
-        endpoints = "\n".join(
-            f'    {service} = "{self.endpoint}"' for service in TERRAFORM_SERVICES
-        )
+        keys = [
+            OLD_ENDPOINT_KEYS.get(service, service) if aws_provider_major < 4 else service
+            for service in TERRAFORM_SERVICES
+        ]
+        endpoints = "\n".join(f'    {key} = "{self.endpoint}"' for key in keys)
         # Removed in provider 5; before it, skipping it saves ~40 s per apply.
         platforms = "  skip_get_ec2_platforms      = true\n" if aws_provider_major < 5 else ""
         region_line = f'  region                      = "{region}"\n' if region else ""
