@@ -39,6 +39,11 @@ def _network(emulator) -> dict[str, set[str]]:
         "security_groups": {
             sg["GroupId"] for sg in ec2.describe_security_groups()["SecurityGroups"]
         },
+        # A VPC notebook's interface (nbattr.sagemaker_eni) must go with the notebook.
+        "network_interfaces": {
+            eni["NetworkInterfaceId"]
+            for eni in ec2.describe_network_interfaces()["NetworkInterfaces"]
+        },
     }
 
 
@@ -73,6 +78,13 @@ def _check_created(example, emulator, outputs) -> None:
         assert notebook.subnet_id == outputs["subnet_id"]
         assert notebook.kms_key_id == outputs["kms_key_arn"]
         assert notebook.direct_internet_access == "Disabled"
+        interface_id = emulator.client("sagemaker").describe_notebook_instance(
+            NotebookInstanceName=notebook.name
+        )["NetworkInterfaceId"]
+        (interface,) = emulator.client("ec2").describe_network_interfaces(
+            NetworkInterfaceIds=[interface_id]
+        )["NetworkInterfaces"]
+        assert interface["SubnetId"] == outputs["subnet_id"]
     if example == "existing-role":
         statement = json.loads(outputs["self_trust_statement"])
         assert statement in role["AssumeRolePolicyDocument"]["Statement"]

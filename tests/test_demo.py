@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,4 +31,8 @@ def test_demo_applies_starts_verifies_and_destroys(project):
         assert f"assumed-role/attributed-notebooks/{name}" in out
     assert "PASS: 2/2 notebooks attributed" in out
     assert "UNATTRIBUTED: 1 call(s)" in out and "ListNotebookInstances" in out
+    # The bypass is listed with test-2's own address: each sandbox has its own network.
+    addresses = dict(re.findall(r"\[(test-\d)\] address (\S+):", out))
+    assert len(set(addresses.values())) == 2, out
+    assert re.search(rf"ListNotebookInstances\s+{re.escape(addresses['test-2'])}\s", out), out
     assert "nothing left behind" in out

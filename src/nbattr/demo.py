@@ -46,6 +46,7 @@ def _exercise(emulator: Emulator, name: str, workdir: Path) -> list[str]:
     """Start one notebook in the sandbox and work in it; test-2 also bypasses once."""
     lines = []
     with Sandbox(emulator, name, workdir) as box:
+        lines.append(f"  [{name}] address {box.address}: the source address of its calls")
         started = box.start()
         lines.append(f"  [{name}] start: exit {started.exit_code}: {started.stdout.strip()}")
         if not started.ok:

@@ -24,6 +24,8 @@ from .cloudtrail.eventbridge import forward
 from .cloudtrail.recorder import CloudTrailRecorder
 from .imds import BASE_SESSION_NAME, MetadataService
 from .imds import PREFIX as IMDS_PREFIX
+from .network import NotebookNetwork
+from .sagemaker_eni import NotebookInterfaces
 
 # moto's fixed account; any access key id is accepted.
 ACCOUNT_ID = "123456789012"
@@ -55,12 +57,15 @@ class Emulator:
         self.cloudtrail = CloudTrailStore()  # knobs: delivery_delay, lookup_rate, throttling
         self._clients: dict[tuple[str, str, bool], Any] = {}
         self._clients_lock = threading.Lock()
+        self._network: NotebookNetwork | None = None  # started by the first sandbox
+        self._network_lock = threading.Lock()
         # What failed to reach EventBridge; AWS's delivery never fails the API call either.
         self.delivery_errors: list[str] = []
 
     def start(self) -> Emulator:
         self._metadata = MetadataService(
-            DomainDispatcherApplication(create_backend_app), self._base_credentials
+            NotebookInterfaces(DomainDispatcherApplication(create_backend_app)),
+            self._base_credentials,
         )
         recorder = CloudTrailRecorder(
             self._metadata, self.cloudtrail, self._not_an_api_call, self._to_eventbridge
@@ -81,6 +86,7 @@ class Emulator:
         return self
 
     def stop(self) -> None:
+        self._stop_notebook_network()
         self._clients.clear()  # they point at this server's port
         if self._server is not None:
             self._server.shutdown()
@@ -105,6 +111,34 @@ class Emulator:
     def endpoint(self) -> str:
         return f"http://{self._host}:{self.port}"
 
+    def notebook_network(self) -> NotebookNetwork:
+        """The network of sandboxed notebooks, started on first use (it needs root): the
+        emulator also serves there, so each notebook's calls carry its own address."""
+        with self._network_lock:
+            if self._network is None:
+                if self._server is None:
+                    raise RuntimeError("the emulator is not running; call start() first")
+                # The server's app: whatever start() wrapped around moto, served alike.
+                self._network = NotebookNetwork(
+                    self._server.app, self.port, _QuietRequestHandler
+                ).start()
+            return self._network
+
+    @property
+    def notebook_endpoint(self) -> str:
+        """The emulator's endpoint as sandboxed notebooks reach it (see nbattr.network)."""
+        return self.notebook_network().endpoint
+
+    def notebook_metadata_endpoint(self, notebook: str) -> str:
+        """AWS_EC2_METADATA_SERVICE_ENDPOINT inside a notebook's sandbox."""
+        return f"{self.notebook_endpoint}{IMDS_PREFIX}{notebook}/"
+
+    def _stop_notebook_network(self) -> None:
+        with self._network_lock:
+            if self._network is not None:
+                self._network.stop()
+            self._network = None
+
     @staticmethod
     def _not_an_api_call(environ: dict[str, Any]) -> bool:
         """The metadata service, moto's own API and the emulator's internal calls."""
@@ -114,7 +148,7 @@ class Emulator:
     def _to_eventbridge(self, record: dict[str, Any]) -> None:
         try:
             forward(record)
-        except Exception as error:  # noqa: BLE001 - kept for tests to assert on
+        except Exception as error:
             self.delivery_errors.append(f"{record.get('eventName')}: {error!r}")
 
     @property

@@ -5,6 +5,11 @@ It reads the notebook and its lifecycle config from the emulator's SageMaker API
 and `/opt/ml` (nothing on the host changes). Workloads then run as an unprivileged
 `ec2-user` (its own uid, HOME=/home/ec2-user) with the emulator as AWS endpoint and the
 notebook's own metadata service.
+
+Each sandbox also has a network namespace of its own with the notebook's address (see
+`nbattr.network`): a notebook in a VPC has its network interface's private address, the
+others an address of the emulated service-managed network. Its calls reach the emulator at
+`Emulator.notebook_endpoint`, so CloudTrail records that address as `sourceIPAddress`.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import network
 from .emulator import Emulator
 from .toolchain import executables_on_path
 
@@ -30,7 +36,7 @@ USER = "ec2-user"
 HOME = "/home/ec2-user"
 METADATA = "/opt/ml/metadata/resource-metadata.json"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-NEEDED_COMMANDS = ("unshare", "nsenter", "setpriv", "mount", "chattr", "lsattr")
+NEEDED_COMMANDS = ("unshare", "nsenter", "setpriv", "mount", "chattr", "lsattr", "ip")
 
 
 class SandboxUnavailable(RuntimeError):
@@ -60,21 +66,24 @@ class NotebookSpec:
     role_arn: str
     lifecycle_config_name: str | None
     on_start: str
+    subnet_id: str | None = None
+    network_interface_id: str | None = None
 
 
 def unavailable_reason() -> str | None:
     """Why the sandbox cannot run here, or None when it can."""
     if os.geteuid() != 0:
         return "the notebook sandbox needs root (private mount namespaces, chattr, chown)"
-    missing = [command for command in NEEDED_COMMANDS if shutil.which(command) is None]
+    search = f"{os.environ.get('PATH', '')}:{SYSTEM_PATH}"
+    missing = [command for command in NEEDED_COMMANDS if shutil.which(command, path=search) is None]
     if missing:
-        return f"the notebook sandbox needs {', '.join(missing)} (util-linux, e2fsprogs)"
+        return f"the notebook sandbox needs {', '.join(missing)} (util-linux, e2fsprogs, iproute2)"
     probe = subprocess.run(
         ["unshare", "--mount", "--propagation", "private", "true"], capture_output=True, text=True
     )
     if probe.returncode != 0:
         return f"`unshare --mount` is not permitted here: {probe.stderr.strip()}"
-    return None
+    return network.unavailable_reason()
 
 
 def describe_notebook(emulator: Emulator, name: str) -> NotebookSpec:
@@ -95,6 +104,8 @@ def describe_notebook(emulator: Emulator, name: str) -> NotebookSpec:
         role_arn=notebook["RoleArn"],
         lifecycle_config_name=config_name,
         on_start=on_start,
+        subnet_id=notebook.get("SubnetId"),
+        network_interface_id=notebook.get("NetworkInterfaceId"),
     )
 
 
@@ -133,7 +144,8 @@ class Sandbox:
         self.spec = describe_notebook(emulator, notebook)
         self.uid = _free_id()
         self._hide_jq = hide_jq
-        self._metadata_endpoint = metadata_endpoint or emulator.metadata_endpoint(notebook)
+        self._metadata_endpoint = metadata_endpoint or emulator.notebook_metadata_endpoint(notebook)
+        self.address = self._address()
         self._holder: subprocess.Popen[str] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -142,7 +154,7 @@ class Sandbox:
         setup = self.workdir / "boot.sh"
         setup.write_text(self._boot_script())
         self._holder = subprocess.Popen(
-            ["unshare", "--mount", "--propagation", "private", "bash", str(setup)],
+            ["unshare", "--mount", "--net", "--propagation", "private", "bash", str(setup)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -154,6 +166,11 @@ class Sandbox:
             stderr = self._holder.stderr.read() if self._holder.stderr else ""
             self.close()
             raise SandboxUnavailable(f"sandbox did not boot: {line} {stderr.strip()}")
+        try:
+            self.emulator.notebook_network().connect(self._holder.pid, self.address)
+        except network.NetworkUnavailable as error:
+            self.close()
+            raise SandboxUnavailable(str(error)) from error
         return self
 
     def close(self) -> None:
@@ -211,10 +228,11 @@ class Sandbox:
     def _enter(self, prefix: list[str], argv: list[str], env: dict[str, str]) -> Run:
         if self._holder is None:
             raise RuntimeError("boot() the sandbox first")
-        # Workloads find the AWS CLI and Python of this environment after the system's tools.
-        path = f"{SYSTEM_PATH}:{Path(sys.executable).parent}"
+        # The project's pinned AWS CLI and Python come first: a machine's own `aws` (if any)
+        # must not decide what the tests exercise.
+        path = f"{Path(sys.executable).parent}:{SYSTEM_PATH}"
         environment = [f"{key}={value}" for key, value in {"PATH": path, **env}.items()]
-        command = ["nsenter", f"--target={self._holder.pid}", "--mount", "--", *prefix,
+        command = ["nsenter", f"--target={self._holder.pid}", "--mount", "--net", "--", *prefix,
                    "env", "-i", *environment, *argv]  # fmt: skip
         started = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, cwd="/")
@@ -222,12 +240,29 @@ class Sandbox:
 
     def _aws_env(self) -> dict[str, str]:
         return {
-            "AWS_ENDPOINT_URL": self.emulator.endpoint,
+            "AWS_ENDPOINT_URL": self.emulator.notebook_endpoint,
             "AWS_EC2_METADATA_SERVICE_ENDPOINT": self._metadata_endpoint,
             "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "IPv4",
         }
 
-    # -- the namespace -------------------------------------------------------------------------
+    # -- the namespaces ------------------------------------------------------------------------
+    def _address(self) -> str:
+        """The notebook's address: its network interface's in a VPC, as on AWS; otherwise
+        its own in the emulated service-managed network."""
+        if self.spec.subnet_id is None:
+            return self.emulator.notebook_network().service_managed_address(self.notebook)
+        if self.spec.network_interface_id is None:
+            raise SandboxUnavailable(
+                f"notebook {self.notebook} is in subnet {self.spec.subnet_id} but has no "
+                "NetworkInterfaceId: is the emulator's nbattr.sagemaker_eni layer missing?"
+            )
+        region = self.spec.arn.split(":")[3]
+        ec2 = self.emulator.client("ec2", region=region, internal=True)
+        interface = ec2.describe_network_interfaces(
+            NetworkInterfaceIds=[self.spec.network_interface_id]
+        )["NetworkInterfaces"][0]
+        return str(interface["PrivateIpAddress"])
+
     def _boot_script(self) -> str:
         passwd = self.workdir / "passwd"
         group = self.workdir / "group"

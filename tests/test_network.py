@@ -1,0 +1,221 @@
+"""Each sandboxed notebook has its own network namespace and address, so CloudTrail's
+`sourceIPAddress` is real: a VPC notebook's is its network interface's private address.
+
+Notebooks are made with boto3 (no lifecycle config needed: their base `SageMaker` session
+makes the calls). The first test needs no root: it checks the emulator's network interfaces.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from calls import create_role
+from nbattr.emulator import Emulator
+from nbattr.network import GATEWAY, SERVICE_MANAGED
+from nbattr.sagemaker_eni import DESCRIPTION
+from nbattr.sandbox import Sandbox, SandboxUnavailable, unavailable_reason
+
+REASON = unavailable_reason()
+needs_sandbox = pytest.mark.skipif(REASON is not None, reason=REASON or "")
+CALL = ["aws", "sts", "get-caller-identity"]
+
+
+@pytest.fixture
+def aws(clean_emulator) -> dict[str, str]:
+    """A role, a VPC with a subnet and a security group, and two notebooks outside the VPC
+    plus one inside it."""
+    ec2, sagemaker = clean_emulator.client("ec2"), clean_emulator.client("sagemaker")
+    role_arn = create_role(clean_emulator, "network-notebooks")
+    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.42.7.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName="nb", Description="notebook", VpcId=vpc)
+    made = {"vpc": vpc, "subnet": subnet, "group": group["GroupId"], "role": role_arn}
+    for name in ("plain-1", "plain-2"):
+        sagemaker.create_notebook_instance(
+            NotebookInstanceName=name, InstanceType="ml.t3.medium", RoleArn=role_arn
+        )
+    sagemaker.create_notebook_instance(
+        NotebookInstanceName="in-vpc",
+        InstanceType="ml.t3.medium",
+        RoleArn=role_arn,
+        SubnetId=subnet,
+        SecurityGroupIds=[made["group"]],
+        DirectInternetAccess="Disabled",
+    )
+    return made
+
+
+@pytest.fixture
+def sandbox(clean_emulator, tmp_path) -> Iterator[Callable[[str], Sandbox]]:
+    booted: list[Sandbox] = []
+
+    def make(notebook: str) -> Sandbox:
+        box = Sandbox(clean_emulator, notebook, tmp_path / f"sandbox-{len(booted)}")
+        booted.append(box)
+        return box.boot()
+
+    yield make
+    for box in booted:
+        box.close()
+
+
+def _interface_address(emulator, notebook: str) -> str:
+    """What `verify` reads: DescribeNotebookInstance -> NetworkInterfaceId -> EC2."""
+    interface_id = emulator.client("sagemaker").describe_notebook_instance(
+        NotebookInstanceName=notebook
+    )["NetworkInterfaceId"]
+    (interface,) = emulator.client("ec2").describe_network_interfaces(
+        NetworkInterfaceIds=[interface_id]
+    )["NetworkInterfaces"]
+    return str(interface["PrivateIpAddress"])
+
+
+def _sources_of(emulator, box: Sandbox, argv: list[str]) -> list[str]:
+    """The CloudTrail source addresses of the calls `argv` makes as ec2-user in `box`."""
+    before = emulator.cloudtrail.count
+    done = box.as_user(argv)
+    assert done.ok, done.stderr
+    records = emulator.cloudtrail.records()[before:]
+    assert records, "the call left no CloudTrail record"
+    return [record["sourceIPAddress"] for record in records]
+
+
+# -- the emulator: notebooks in a VPC get a network interface ---------------------------
+
+
+def test_vpc_notebook_has_an_interface_in_its_subnet_until_deleted(aws, clean_emulator):
+    ec2, sagemaker = clean_emulator.client("ec2"), clean_emulator.client("sagemaker")
+    described = sagemaker.describe_notebook_instance(NotebookInstanceName="in-vpc")
+    (interface,) = ec2.describe_network_interfaces(
+        NetworkInterfaceIds=[described["NetworkInterfaceId"]]
+    )["NetworkInterfaces"]
+    assert interface["SubnetId"] == aws["subnet"]
+    assert [group["GroupId"] for group in interface["Groups"]] == [aws["group"]]
+    assert interface["Description"] == DESCRIPTION.format(name="in-vpc")
+    assert ipaddress.ip_address(interface["PrivateIpAddress"]) in ipaddress.ip_network(
+        "10.42.7.0/24"
+    )
+    outside = sagemaker.describe_notebook_instance(NotebookInstanceName="plain-1")
+    assert "NetworkInterfaceId" not in outside
+    assert len(ec2.describe_network_interfaces()["NetworkInterfaces"]) == 1
+
+    with pytest.raises(sagemaker.exceptions.ClientError, match="subnet-nope does not exist"):
+        sagemaker.create_notebook_instance(
+            NotebookInstanceName="lost", InstanceType="ml.t3.medium",
+            RoleArn=aws["role"], SubnetId="subnet-nope",
+        )  # fmt: skip
+
+    sagemaker.stop_notebook_instance(NotebookInstanceName="in-vpc")
+    sagemaker.delete_notebook_instance(NotebookInstanceName="in-vpc")
+    assert ec2.describe_network_interfaces()["NetworkInterfaces"] == []
+    # What `terraform destroy` does next: nothing of the notebook holds the network.
+    ec2.delete_security_group(GroupId=aws["group"])
+    ec2.delete_subnet(SubnetId=aws["subnet"])
+    ec2.delete_vpc(VpcId=aws["vpc"])
+
+
+# -- the sandbox: real source addresses --------------------------------------------------
+
+
+@needs_sandbox
+def test_a_notebooks_calls_carry_its_own_address(aws, clean_emulator, sandbox):
+    box = sandbox("plain-1")
+    assert ipaddress.ip_address(box.address) in SERVICE_MANAGED
+    assert set(_sources_of(clean_emulator, box, CALL)) == {box.address}
+    boto3_call = "import boto3; boto3.client('sagemaker').list_notebook_instances()"
+    python = [sys.executable, "-c", boto3_call]  # the Python that has boto3
+    assert set(_sources_of(clean_emulator, box, python)) == {box.address}
+    seen = box.as_root(["ip", "-4", "-o", "addr", "show", "dev", "eth0"])
+    assert f"inet {box.address}/32" in seen.stdout
+
+
+@needs_sandbox
+def test_two_notebooks_have_different_addresses_each_kept_across_restarts(
+    aws, clean_emulator, sandbox
+):
+    first, second = sandbox("plain-1"), sandbox("plain-2")  # running side by side
+    assert first.address != second.address
+    assert set(_sources_of(clean_emulator, first, CALL)) == {first.address}
+    assert set(_sources_of(clean_emulator, second, CALL)) == {second.address}
+    first.close()
+    again = sandbox("plain-1")
+    assert again.address == first.address
+    assert set(_sources_of(clean_emulator, again, CALL)) == {first.address}
+
+
+@needs_sandbox
+def test_a_vpc_notebooks_address_is_its_interfaces(aws, clean_emulator, sandbox):
+    box = sandbox("in-vpc")
+    interface_address = _interface_address(clean_emulator, "in-vpc")
+    assert box.address == interface_address
+    assert set(_sources_of(clean_emulator, box, CALL)) == {interface_address}
+
+
+@needs_sandbox
+def test_a_notebook_cannot_run_in_two_sandboxes_at_once(aws, sandbox):
+    sandbox("in-vpc")
+    with pytest.raises(SandboxUnavailable, match="already running"):
+        sandbox("in-vpc")
+
+
+REACH = """
+import socket, sys
+for host, port in [tuple(target.rsplit(":", 1)) for target in sys.argv[1:]]:
+    try:
+        socket.create_connection((host, int(port)), timeout=1).close()
+        print(host, port, "open")
+    except OSError as error:
+        print(host, port, "closed", type(error).__name__)
+"""
+
+
+def _host_addresses() -> list[str]:
+    shown = subprocess.run(
+        ["ip", "-4", "-o", "addr", "show", "scope", "global"], capture_output=True, text=True
+    )
+    return [line.split()[3].split("/")[0] for line in shown.stdout.splitlines()]
+
+
+@needs_sandbox
+def test_only_the_emulator_is_reachable_from_a_notebook(aws, clean_emulator, sandbox):
+    box = sandbox("plain-1")
+    port = clean_emulator.port
+    host_side = [f"127.0.0.1:{port}", *(f"{address}:{port}" for address in _host_addresses())]
+    reached = box.as_user(["python3", "-c", REACH, f"{GATEWAY}:{port}", *host_side])
+    assert reached.ok, reached.stderr
+    lines = reached.stdout.splitlines()
+    assert lines[0] == f"{GATEWAY} {port} open", reached.stdout
+    assert len(lines) == 1 + len(host_side)
+    for line in lines[1:]:
+        assert " closed " in line, f"a notebook reached the host: {line}"
+
+
+def _host_network() -> str:
+    links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
+    shown = [
+        subprocess.run(["ip", *args], capture_output=True, text=True).stdout
+        for args in (["-o", "addr"], ["route"], ["-6", "route"])
+    ]
+    # Link states and counters of real interfaces change on their own; their names do not.
+    return "\n".join([*sorted(line.split()[1] for line in links.splitlines()), *shown])
+
+
+@needs_sandbox
+def test_the_hosts_network_is_untouched(tmp_path: Path):
+    """A fresh emulator, so the AWS side of the notebook network is made during the test."""
+    with Emulator() as emulator:
+        role_arn = create_role(emulator, "untouched")
+        emulator.client("sagemaker").create_notebook_instance(
+            NotebookInstanceName="untouched", InstanceType="ml.t3.medium", RoleArn=role_arn
+        )
+        before = _host_network()
+        with Sandbox(emulator, "untouched", tmp_path) as box:
+            assert box.as_user(CALL).ok
+            assert _host_network() == before
+    assert _host_network() == before
