@@ -119,14 +119,14 @@ def root_module(tools, emulator, tmp_path_factory):
     return ws
 
 
-def _read_role(iam: Any, outputs: dict[str, Any]) -> AppliedRole:
-    role = iam.get_role(RoleName=ROLE)["Role"]
+def read_role(iam: Any, outputs: dict[str, Any], name: str = ROLE) -> AppliedRole:
+    role = iam.get_role(RoleName=name)["Role"]
     inline = {
-        name: iam.get_role_policy(RoleName=ROLE, PolicyName=name)["PolicyDocument"]
-        for name in iam.list_role_policies(RoleName=ROLE)["PolicyNames"]
+        policy: iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
+        for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]
     }
     managed = {}
-    for attached in iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]:
+    for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
         arn = attached["PolicyArn"]
         version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
         document = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
@@ -164,7 +164,7 @@ def _applied(root_module, emulator, enforce: bool) -> AppliedRole:
     var_file.write_text(json.dumps(tf_vars))
     try:
         _run(root_module, "apply", var_file.name)
-        applied = _read_role(iam, root_module.outputs())
+        applied = read_role(iam, root_module.outputs())
         replan = root_module.run(
             "plan", "-detailed-exitcode", "-input=false", "-no-color", f"-var-file={var_file.name}"
         )

