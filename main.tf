@@ -48,7 +48,8 @@ module "unattributed_alert" {
   source = "./modules/unattributed-alert"
   count  = var.unattributed_alert ? 1 : 0
 
-  name                = "${module.execution_role.role_name}-unattributed"
+  # EventBridge rule names stop at 64 characters; role names may use all 64.
+  name                = "${substr(module.execution_role.role_name, 0, 51)}-unattributed"
   role_arn            = module.execution_role.role_arn
   base_session_arn    = "${module.execution_role.session_arn_prefix}SageMaker"
   ignored_event_names = var.unattributed_alert_ignored_event_names

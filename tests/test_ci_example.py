@@ -34,6 +34,7 @@ VERIFY_CONTRACT_FLAGS = {
     "--format",
     "--output",
     "--fail-on-unattributed",
+    "--fail-on-spoof",
 }
 # `terraform destroy -help` documents only its own options and points at apply and plan.
 TERRAFORM_HELP_ALSO = {"destroy": ("apply", "plan")}

@@ -53,13 +53,21 @@ def test_assumed_role_calls_carry_session_identity(trail):
 
 def test_assume_role_records_role_and_session_parameters(trail):
     role_arn = create_role(trail, "notebooks")
-    trail.client_as(role_arn, "nb-1")
+    session = trail.client_as(role_arn, "nb-1")
     (event,) = _lookup(
         trail, LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "AssumeRole"}]
     )["Events"]
-    parameters = json.loads(event["CloudTrailEvent"])["requestParameters"]
+    record = json.loads(event["CloudTrailEvent"])
+    parameters = record["requestParameters"]
     assert parameters["roleArn"] == role_arn and parameters["roleSessionName"] == "nb-1"
     assert event["Resources"] == [{"ResourceType": "AWS::IAM::Role", "ResourceName": role_arn}]
+    # As on AWS, the response keeps the issued key (not the secret) and the session.
+    session.get_caller_identity()
+    (used,) = _lookup(trail, LookupAttributes=_by_user("nb-1"))["Events"]
+    key = json.loads(used["CloudTrailEvent"])["userIdentity"]["accessKeyId"]
+    assert record["responseElements"]["credentials"]["accessKeyId"] == key
+    assert "secretAccessKey" not in json.dumps(record["responseElements"])
+    assert record["responseElements"]["assumedRoleUser"]["arn"].endswith("/notebooks/nb-1")
 
 
 def test_failed_calls_carry_the_error_code(trail):

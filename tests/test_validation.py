@@ -17,6 +17,8 @@ from nbattr.workspace import prepare
 
 LONG_NAME = "n" + "-x" * 31 + "y"  # 64 characters
 GOOD = {"role_name": "validation-role", "notebooks": {"nb-1": {}}}
+ALERT_HTTP = {"protocol": "http", "endpoint": "http://alerts.example.com/hook"}
+ALERT_NO_ADDRESS = {"protocol": "email", "endpoint": "security-team"}
 
 CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "notebook name with underscore": (
@@ -107,6 +109,22 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
         {"extra_on_start": "echo hi\nNBATTR_EXTRA_ON_START_EOF\nrm -rf /\n"},
         ["must not contain a line NBATTR_EXTRA_ON_START_EOF"],
     ),
+    "alert subscription over plain http": (
+        {"unattributed_alert": True, "unattributed_alert_subscriptions": [ALERT_HTTP]},
+        ["subscriptions take protocol email, email-json, https, sqs or lambda", '"http"'],
+    ),
+    "alert e-mail subscription without an address": (
+        {"unattributed_alert": True, "unattributed_alert_subscriptions": [ALERT_NO_ADDRESS]},
+        ["endpoint must fit its protocol", "email: security-team"],
+    ),
+    "alert topic on the AWS managed SNS key": (
+        {"unattributed_alert": True, "unattributed_alert_kms_key_id": "alias/aws/sns"},
+        ["cannot be the AWS managed key alias/aws/sns", '"alias/aws/sns"'],
+    ),
+    "alert ignoring an action instead of an event name": (
+        {"unattributed_alert": True, "unattributed_alert_ignored_event_names": ["sts:AssumeRole"]},
+        ["ignored_event_names must be CloudTrail event names", "sts:AssumeRole"],
+    ),
     "managed policy that is not a policy ARN": (
         {"role_managed_policy_arns": ["AmazonSageMakerFullAccess"]},
         ["managed_policy_arns must hold IAM policy ARNs", "AmazonSageMakerFullAccess"],
@@ -159,6 +177,8 @@ def test_bad_input_fails_at_plan_and_creates_nothing(case, root_module, emulator
         emulator.client("iam"), emulator.client("sagemaker"), ["attributed-on-start", "on_start"]
     )
     assert left.empty, f"{case}: apply created {left}"
+    assert emulator.client("events").list_rules()["Rules"] == []
+    assert emulator.client("sns").list_topics()["Topics"] == []
 
 
 def test_good_input_passes_the_same_checks(root_module, emulator):
