@@ -135,6 +135,26 @@ def test_a_notebooks_calls_carry_its_own_address(aws, clean_emulator, sandbox):
     assert f"inet {box.address}/32" in seen.stdout
 
 
+FETCH_TOKEN = """
+import sys, urllib.error, urllib.request
+request = urllib.request.Request(sys.argv[1] + "latest/api/token", method="PUT",
+                                 headers={"X-aws-ec2-metadata-token-ttl-seconds": "60"})
+try:
+    print(urllib.request.urlopen(request, timeout=5).status)
+except urllib.error.HTTPError as error:
+    print(error.code)
+"""
+
+
+@needs_sandbox
+def test_a_notebook_reaches_only_its_own_metadata_service(aws, clean_emulator, sandbox):
+    box = sandbox("plain-1")
+    own = clean_emulator.notebook_metadata_endpoint("plain-1")
+    other = clean_emulator.notebook_metadata_endpoint("plain-2")
+    asked = {url: box.as_user([sys.executable, "-c", FETCH_TOKEN, url]) for url in (own, other)}
+    assert [asked[url].stdout.strip() for url in (own, other)] == ["200", "404"]
+
+
 @needs_sandbox
 def test_two_notebooks_have_different_addresses_each_kept_across_restarts(
     aws, clean_emulator, sandbox

@@ -66,6 +66,7 @@ class Emulator:
         self._metadata = MetadataService(
             NotebookInterfaces(DomainDispatcherApplication(create_backend_app)),
             self._base_credentials,
+            self._metadata_reachable,
         )
         recorder = CloudTrailRecorder(
             self._metadata, self.cloudtrail, self._not_an_api_call, self._to_eventbridge
@@ -160,6 +161,14 @@ class Emulator:
     def metadata_endpoint(self, notebook: str) -> str:
         """AWS_EC2_METADATA_SERVICE_ENDPOINT for a notebook: its own metadata service."""
         return f"{self.endpoint}{IMDS_PREFIX}{notebook}/"
+
+    def _metadata_reachable(self, notebook: str, address: str) -> bool:
+        """The harness (on loopback) may ask for any notebook's metadata; a sandboxed notebook
+        only for its own, as an instance reaches only its own metadata service."""
+        if address.startswith("127."):
+            return True
+        network = self._network
+        return network is not None and network.notebook_at(address) == notebook
 
     def _base_credentials(self, notebook: str) -> tuple[str, dict[str, Any]]:
         """The notebook's role credentials, session `SageMaker`, as SageMaker vends them."""

@@ -21,14 +21,22 @@ TOKEN_HEADER = "X-aws-ec2-metadata-token"
 
 # notebook name -> (role ARN, credentials dict as STS returns them)
 CredentialSource = Callable[[str], tuple[str, dict[str, Any]]]
+# (notebook name, caller's address) -> may that caller reach this notebook's service?
+Reachability = Callable[[str, str], bool]
 
 
 class MetadataService:
     """WSGI middleware: answers `/_imds/<notebook>/latest/...`, passes the rest to `app`."""
 
-    def __init__(self, app: Any, credentials_for: CredentialSource) -> None:
+    def __init__(
+        self,
+        app: Any,
+        credentials_for: CredentialSource,
+        reachable: Reachability = lambda notebook, address: True,
+    ) -> None:
         self._app = app
         self._credentials_for = credentials_for
+        self._reachable = reachable
         self._tokens: set[str] = set()
         self._cache: dict[str, tuple[str, dict[str, Any]]] = {}
         self._lock = threading.Lock()
@@ -43,7 +51,10 @@ class MetadataService:
         if not path.startswith(PREFIX):
             return self._app(environ, start_response)
         notebook, _, rest = path[len(PREFIX) :].partition("/")
-        status, body, content_type = self._answer(environ, notebook, rest)
+        if self._reachable(notebook, environ.get("REMOTE_ADDR", "")):
+            status, body, content_type = self._answer(environ, notebook, rest)
+        else:  # on AWS an instance reaches only its own metadata service
+            status, body, content_type = "404 Not Found", "", "text/plain"
         data = body.encode()
         start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(data)))])
         return [data]

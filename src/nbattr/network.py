@@ -96,6 +96,7 @@ class NotebookNetwork:
         self._lock = threading.Lock()
         self._links = itertools.count()
         self._pool = SERVICE_MANAGED.hosts()
+        self._holders: dict[str, str] = {}  # address -> the notebook last given it
         self._addresses: dict[str, str] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -182,6 +183,11 @@ class NotebookNetwork:
         return made["socket"]  # type: ignore[no-any-return]
 
     # -- notebooks ---------------------------------------------------------------------------
+    def notebook_at(self, address: str) -> str | None:
+        """The notebook whose sandbox was last given `address`, if any."""
+        with self._lock:
+            return self._holders.get(address)
+
     def service_managed_address(self, notebook: str) -> str:
         """The address of a notebook outside any VPC: its own, the same at every start."""
         with self._lock:
@@ -189,13 +195,15 @@ class NotebookNetwork:
                 self._addresses[notebook] = str(next(self._pool))
             return self._addresses[notebook]
 
-    def connect(self, pid: int, address: str) -> None:
-        """Give the network namespace of process `pid` the address `address`, linked to the
-        AWS side by a veth pair; both ends go away when that namespace does."""
+    def connect(self, pid: int, address: str, notebook: str) -> None:
+        """Give the network namespace of process `pid` (notebook `notebook`'s sandbox) the
+        address `address`, linked to the AWS side by a veth pair; both ends go away when that
+        namespace does."""
         if self._holder is None:
             raise RuntimeError("the notebook network is not running")
         with self._lock:
             outside = f"nb{next(self._links)}"
+            self._holders[address] = notebook
         in_use = f"{address} is in use (is this notebook already running in a sandbox?)"
         # The notebook's end is made directly in its namespace: nothing appears on the host.
         self._batch(self._holder.pid, [

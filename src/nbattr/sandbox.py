@@ -167,7 +167,7 @@ class Sandbox:
             self.close()
             raise SandboxUnavailable(f"sandbox did not boot: {line} {stderr.strip()}")
         try:
-            self.emulator.notebook_network().connect(self._holder.pid, self.address)
+            self.emulator.notebook_network().connect(self._holder.pid, self.address, self.notebook)
         except network.NetworkUnavailable as error:
             self.close()
             raise SandboxUnavailable(str(error)) from error
