@@ -71,3 +71,15 @@ def test_pre_commit_config_is_valid_and_calls_real_tools(project):
             assert (bin_dir / Path(tool).name).exists(), hook["id"]
         else:
             assert tool == "make" and words[1] in (project / "Makefile").read_text(), hook["id"]
+
+
+def test_the_command_line_loads_no_emulator_until_asked():
+    """`nbattr verify` runs in users' pipelines against AWS: importing moto (about two
+    seconds) would only slow it down."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, nbattr.cli; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "'moto'" not in loaded and "'nbattr.emulator'" not in loaded

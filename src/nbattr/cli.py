@@ -8,7 +8,6 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from .emulator import Emulator
 from .toolchain import ToolchainError, toolchain
 from .verify.command import add_arguments as add_verify_arguments
 from .verify.command import run as run_verify
@@ -47,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(port: int) -> int:
+    # Imported here: moto takes seconds to import, and `verify` (run in users' CI) needs none.
+    from .emulator import Emulator
+
     with Emulator(port=port) as emulator:
         print(f"emulator listening on {emulator.endpoint} (Ctrl-C stops it)")
         print("use it with:")
