@@ -11,7 +11,7 @@ TFLINT_VERSION         := v0.55.1
 TERRAFORM_DOCS_VERSION := v0.20.0
 DOCUMENTED := . modules/execution-role modules/lifecycle-config modules/notebook-instance \
               modules/unattributed-alert \
-              examples/basic examples/existing-role examples/vpc-kms
+              examples/basic examples/detection examples/existing-role examples/vpc-kms
 
 .PHONY: venv tools docs demo test lint bench-on-start bench-verify clean
 

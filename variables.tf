@@ -46,8 +46,8 @@ variable "role_permissions_boundary" {
 }
 
 variable "role_managed_policy_arns" {
-  description = "Managed policies attached to the created role: what the notebooks may do."
-  type        = set(string)
+  description = "Managed policies attached to the created role: what the notebooks may do. May name policies created in the same configuration."
+  type        = list(string)
   default     = []
 }
 

@@ -13,7 +13,7 @@ from nbattr.toolchain import Toolchain, toolchain
 from nbattr.workspace import Workspace, find_project_root, prepare
 
 PROJECT = find_project_root(Path(__file__).parent)
-EXAMPLES = ("basic", "existing-role", "vpc-kms")
+EXAMPLES = ("basic", "detection", "existing-role", "vpc-kms")
 
 
 def pytest_report_header() -> str:

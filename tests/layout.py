@@ -7,6 +7,7 @@ CONFIGS = (
     "modules/notebook-instance",
     "modules/unattributed-alert",
     "examples/basic",
+    "examples/detection",
     "examples/existing-role",
     "examples/vpc-kms",
 )

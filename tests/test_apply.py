@@ -20,6 +20,7 @@ from nbattr.workspace import prepare
 
 EXPECTED_NOTEBOOKS = {
     "basic": {"test-1", "test-2"},
+    "detection": {"analysis-1", "analysis-2"},
     "existing-role": {"team-1"},
     "vpc-kms": {"vpc-1"},
 }
@@ -55,7 +56,8 @@ def _check_created(example, emulator, outputs) -> None:
     role = created.roles[role_name]
     assert role["Arn"] == role_arn
     assert_trust_means_self_and_sagemaker(role["AssumeRolePolicyDocument"], role_arn)
-    assert list(created.role_policies[role_name]) == ["self-assume-for-attribution"]
+    enforced = ["enforce-attribution"] if example == "detection" else []
+    assert sorted(created.role_policies[role_name]) == [*enforced, "self-assume-for-attribution"]
     assert_identity_policy_assumes_only_self(
         created.role_policies[role_name]["self-assume-for-attribution"], role_arn
     )
@@ -85,6 +87,15 @@ def _check_created(example, emulator, outputs) -> None:
             NetworkInterfaceIds=[interface_id]
         )["NetworkInterfaces"]
         assert interface["SubnetId"] == outputs["subnet_id"]
+    if example == "detection":
+        assert created.role_policies[role_name]["enforce-attribution"] == json.loads(
+            outputs["enforcement_policy"]
+        )
+        events = emulator.client("events")
+        (rule,) = events.list_rules()["Rules"]
+        assert rule["Arn"] == outputs["alert_rule_arn"] and rule["State"] == "ENABLED"
+        targets = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+        assert [target["Arn"] for target in targets] == [outputs["alert_topic_arn"]]
     if example == "existing-role":
         statement = json.loads(outputs["self_trust_statement"])
         assert statement in role["AssumeRolePolicyDocument"]["Statement"]
@@ -103,10 +114,16 @@ def _apply_replan_destroy(ws, example, emulator) -> None:
     left = read_inventory(
         emulator.client("iam"),
         emulator.client("sagemaker"),
-        [f"{name}-on-start" for name in ("attributed-notebooks", "team-owned", "vpc-notebooks")],
+        [
+            f"{name}-on-start"
+            for name in ("attributed-notebooks", "team-owned", "vpc-notebooks", "watched-notebooks")
+        ],
     )
     assert left.empty, f"destroy left {left}"
     assert _network(emulator) == network_before
+    assert emulator.client("events").list_rules()["Rules"] == []
+    assert emulator.client("sns").list_topics()["Topics"] == []
+    assert emulator.client("iam").list_policies(Scope="Local")["Policies"] == []
     keys = emulator.client("kms").list_keys()["Keys"]
     states = {
         emulator.client("kms").describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"]

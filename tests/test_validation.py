@@ -17,6 +17,7 @@ from nbattr.workspace import prepare
 
 LONG_NAME = "n" + "-x" * 31 + "y"  # 64 characters
 GOOD = {"role_name": "validation-role", "notebooks": {"nb-1": {}}}
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 ALERT_HTTP = {"protocol": "http", "endpoint": "http://alerts.example.com/hook"}
 ALERT_NO_ADDRESS = {"protocol": "email", "endpoint": "security-team"}
 
@@ -124,6 +125,10 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "alert ignoring an action instead of an event name": (
         {"unattributed_alert": True, "unattributed_alert_ignored_event_names": ["sts:AssumeRole"]},
         ["ignored_event_names must be CloudTrail event names", "sts:AssumeRole"],
+    ),
+    "managed policy listed twice": (
+        {"role_managed_policy_arns": [READ_ONLY, READ_ONLY]},
+        ["managed_policy_arns must not repeat a policy", READ_ONLY],
     ),
     "managed policy that is not a policy ARN": (
         {"role_managed_policy_arns": ["AmazonSageMakerFullAccess"]},

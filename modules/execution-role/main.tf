@@ -157,9 +157,11 @@ resource "aws_iam_role_policy" "enforce_attribution" {
   }
 }
 
+# count, not for_each: a policy created next to the module has no ARN until apply, and
+# for_each needs its keys at plan time.
 resource "aws_iam_role_policy_attachment" "managed" {
-  for_each = local.create ? var.managed_policy_arns : toset([])
+  count = local.create ? length(var.managed_policy_arns) : 0
 
   role       = aws_iam_role.this[0].name
-  policy_arn = each.value
+  policy_arn = var.managed_policy_arns[count.index]
 }

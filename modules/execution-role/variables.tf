@@ -49,9 +49,14 @@ variable "permissions_boundary" {
 }
 
 variable "managed_policy_arns" {
-  description = "Managed policies to attach to the created role (what the notebooks may do)."
-  type        = set(string)
+  description = "Managed policies to attach to the created role (what the notebooks may do). A list, so that policies created in the same configuration can be attached: their ARNs are unknown until apply, and only the number of them must be known."
+  type        = list(string)
   default     = []
+
+  validation {
+    condition     = length(distinct(var.managed_policy_arns)) == length(var.managed_policy_arns)
+    error_message = "managed_policy_arns must not repeat a policy; got ${jsonencode(var.managed_policy_arns)}."
+  }
 
   validation {
     condition     = alltrue([for arn in var.managed_policy_arns : can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/", arn))])
