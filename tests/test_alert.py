@@ -8,12 +8,12 @@ decides what reaches the queue.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from alerting import TRAIL, AlertQueue, start_trail
 from calls import assume, create_role
 from nbattr.cloudtrail.eventbridge import ALL_MANAGEMENT_EVENTS
 from nbattr.workspace import prepare
@@ -23,10 +23,10 @@ RULE = f"{ROLE}-unattributed"
 
 
 class Deployment:
-    def __init__(self, emulator: Any, outputs: dict[str, Any], queue_url: str) -> None:
+    def __init__(self, emulator: Any, outputs: dict[str, Any], queue: AlertQueue) -> None:
         self.emulator = emulator
         self.outputs = outputs
-        self.queue_url = queue_url
+        self.queue = queue
         self.role = outputs["role_arn"]
 
     def base(self, service: str = "sts") -> Any:
@@ -34,50 +34,27 @@ class Deployment:
         return self.emulator.client_as(self.role, "SageMaker", service)
 
     def alerts(self) -> list[dict[str, Any]]:
-        """The CloudTrail records that reached the queue since last asked, oldest first."""
-        sqs = self.emulator.client("sqs")
-        found = []
-        while True:
-            batch = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10)
-            messages = batch.get("Messages", [])
-            if not messages:
-                break
-            for message in messages:
-                event = json.loads(json.loads(message["Body"])["Message"])
-                found.append(event)
-                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
-        assert self.emulator.delivery_errors == []
-        return found
-
-
-def _trail(emulator: Any) -> None:
-    emulator.client("s3").create_bucket(Bucket="org-trail")
-    cloudtrail = emulator.client("cloudtrail")
-    cloudtrail.create_trail(Name="org-trail", S3BucketName="org-trail", IsMultiRegionTrail=True)
-    cloudtrail.start_logging(Name="org-trail")
+        """The events that reached the queue since last asked, oldest first."""
+        return self.queue.events()
 
 
 @pytest.fixture(scope="module")
 def deployed(tools, emulator, tmp_path_factory) -> Iterator[Deployment]:
     emulator.reset()
-    _trail(emulator)
-    sqs = emulator.client("sqs")
-    queue_url = sqs.create_queue(QueueName="security-team")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    start_trail(emulator)
+    queue = AlertQueue(emulator)
     tf_vars = {
         "role_name": ROLE,
         "lifecycle_config_name": ROLE,
         "notebooks": {"test-1": {}},
         "unattributed_alert": "true",
-        "unattributed_alert_subscriptions": [{"protocol": "sqs", "endpoint": queue_arn}],
+        "unattributed_alert_subscriptions": [queue.subscription],
     }
     ws = prepare(tools, emulator, tmp_path_factory.mktemp("alert"), ".")
     ws.init()
     ws.apply(tf_vars=tf_vars)
     try:
-        deployment = Deployment(emulator, ws.outputs(), queue_url)
+        deployment = Deployment(emulator, ws.outputs(), queue)
         deployment.alerts()  # whatever applying it caused
         yield deployment
     finally:
@@ -144,11 +121,11 @@ def test_read_only_calls_reach_only_a_rule_that_asks_for_them(deployed):
 
 def test_nothing_is_alerted_while_no_trail_is_logging(deployed):
     cloudtrail = deployed.emulator.client("cloudtrail")
-    cloudtrail.stop_logging(Name="org-trail")
+    cloudtrail.stop_logging(Name=TRAIL)
     try:
         deployed.base("sagemaker").create_experiment(ExperimentName="unseen")
         assert deployed.alerts() == []
     finally:
-        cloudtrail.start_logging(Name="org-trail")
+        cloudtrail.start_logging(Name=TRAIL)
     deployed.base("sagemaker").create_experiment(ExperimentName="seen")
     assert len(deployed.alerts()) == 1

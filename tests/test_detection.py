@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
+from alerting import AlertQueue, start_trail
 from iam_simulate import Request, simulate, unavailable
 from nbattr.sandbox import Sandbox, unavailable_reason
 from nbattr.workspace import prepare
-from test_alert import _trail
 from test_enforcement import WORK_POLICY, read_role
 from test_verify import FAST, as_json, verify
 
@@ -49,31 +49,21 @@ def _experiment(name: str) -> list[str]:
 class Scene:
     """The deployment, both notebooks' sandboxes and the queue subscribed to the alert."""
 
-    def __init__(self, emulator: Any, outputs: dict[str, Any], queue_url: str) -> None:
-        self.emulator, self.outputs, self.queue_url = emulator, outputs, queue_url
+    def __init__(self, emulator: Any, outputs: dict[str, Any], queue: AlertQueue) -> None:
+        self.emulator, self.outputs, self.queue = emulator, outputs, queue
         self.role = outputs["role_arn"]
         self.boxes: dict[str, Sandbox] = {}
 
     def alerts(self) -> list[dict[str, Any]]:
-        sqs, found = self.emulator.client("sqs"), []
-        while batch := sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get(
-            "Messages", []
-        ):
-            for message in batch:
-                found.append(json.loads(json.loads(message["Body"])["Message"])["detail"])
-                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
-        return found
+        """The CloudTrail records the alert delivered since last asked."""
+        return [event["detail"] for event in self.queue.events()]
 
 
 @pytest.fixture(scope="module")
 def scene(tools, emulator, tmp_path_factory) -> Iterator[Scene]:
     emulator.reset()
-    _trail(emulator)
-    sqs = emulator.client("sqs")
-    queue_url = sqs.create_queue(QueueName="security-team")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    start_trail(emulator)
+    queue = AlertQueue(emulator)
     grant = emulator.client("iam").create_policy(
         PolicyName="notebook-work", PolicyDocument=json.dumps(GRANT)
     )["Policy"]["Arn"]
@@ -89,12 +79,12 @@ def scene(tools, emulator, tmp_path_factory) -> Iterator[Scene]:
         "role_managed_policy_arns": [grant],
         "enforce_attribution": "true",
         "unattributed_alert": "true",
-        "unattributed_alert_subscriptions": [{"protocol": "sqs", "endpoint": queue_arn}],
+        "unattributed_alert_subscriptions": [queue.subscription],
     }
     ws = prepare(tools, emulator, tmp_path_factory.mktemp("detection"), ".")
     ws.init()
     ws.apply(tf_vars=tf_vars)
-    scene = Scene(emulator, ws.outputs(), queue_url)
+    scene = Scene(emulator, ws.outputs(), queue)
     try:
         for name in ("test-1", "test-2"):
             box = Sandbox(emulator, name, tmp_path_factory.mktemp(f"box-{name}")).boot()
