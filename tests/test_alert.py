@@ -33,10 +33,6 @@ class Deployment:
         """A notebook's base session (what the metadata service hands out)."""
         return self.emulator.client_as(self.role, "SageMaker", service)
 
-    def alerts(self) -> list[dict[str, Any]]:
-        """The events that reached the queue since last asked, oldest first."""
-        return self.queue.events()
-
 
 @pytest.fixture(scope="module")
 def deployed(tools, emulator, tmp_path_factory) -> Iterator[Deployment]:
@@ -55,7 +51,7 @@ def deployed(tools, emulator, tmp_path_factory) -> Iterator[Deployment]:
     ws.apply(tf_vars=tf_vars)
     try:
         deployment = Deployment(emulator, ws.outputs(), queue)
-        deployment.alerts()  # whatever applying it caused
+        queue.events()  # whatever applying it caused
         yield deployment
     finally:
         ws.destroy(tf_vars=tf_vars)
@@ -75,7 +71,7 @@ def test_the_topic_is_encrypted_with_a_rotated_key_and_the_rule_targets_it(deplo
 
 def test_a_write_call_under_the_base_session_is_alerted(deployed):
     deployed.base("sagemaker").create_experiment(ExperimentName="bypass")
-    alerts = deployed.alerts()
+    alerts = deployed.queue.events()
     assert len(alerts) == 1
     alert = alerts[0]
     assert alert["detail-type"] == "AWS API Call via CloudTrail"
@@ -94,13 +90,13 @@ def test_attributed_calls_and_what_sagemaker_itself_does_are_not(deployed):
         logGroupName="/aws/sagemaker/NotebookInstances",
         logStreamName="test-1/LifecycleConfigOnStart",
     )
-    assert deployed.alerts() == []
+    assert deployed.queue.events() == []
 
 
 def test_assuming_another_role_from_the_base_session_is_alerted(deployed):
     other = create_role(deployed.emulator, "wider-permissions")
     deployed.base().assume_role(RoleArn=other, RoleSessionName="escape")
-    alerts = deployed.alerts()
+    alerts = deployed.queue.events()
     assert [
         (a["detail"]["eventName"], a["detail"]["requestParameters"]["roleArn"]) for a in alerts
     ] == [("AssumeRole", other)]
@@ -110,11 +106,11 @@ def test_read_only_calls_reach_only_a_rule_that_asks_for_them(deployed):
     events = deployed.emulator.client("events")
     pattern = events.describe_rule(Name=RULE)["EventPattern"]
     deployed.base("sagemaker").list_experiments()
-    assert deployed.alerts() == []  # enabled rules get write events only, as on AWS
+    assert deployed.queue.events() == []  # enabled rules get write events only, as on AWS
     events.put_rule(Name=RULE, EventPattern=pattern, State=ALL_MANAGEMENT_EVENTS)
     try:
         deployed.base("sagemaker").list_experiments()
-        assert [a["detail"]["eventName"] for a in deployed.alerts()] == ["ListExperiments"]
+        assert [a["detail"]["eventName"] for a in deployed.queue.events()] == ["ListExperiments"]
     finally:
         events.put_rule(Name=RULE, EventPattern=pattern, State="ENABLED")
 
@@ -124,8 +120,8 @@ def test_nothing_is_alerted_while_no_trail_is_logging(deployed):
     cloudtrail.stop_logging(Name=TRAIL)
     try:
         deployed.base("sagemaker").create_experiment(ExperimentName="unseen")
-        assert deployed.alerts() == []
+        assert deployed.queue.events() == []
     finally:
         cloudtrail.start_logging(Name=TRAIL)
     deployed.base("sagemaker").create_experiment(ExperimentName="seen")
-    assert len(deployed.alerts()) == 1
+    assert len(deployed.queue.events()) == 1

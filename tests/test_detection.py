@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from alerting import AlertQueue, start_trail
+from bypasses import BYPASSES
 from iam_simulate import Request, simulate, unavailable
 from nbattr.sandbox import Sandbox, unavailable_reason
 from nbattr.workspace import prepare
@@ -39,7 +39,6 @@ GRANT = {
         {"Sid": "Experiments", "Effect": "Allow", "Action": "sagemaker:*", "Resource": "*"},
     ],
 }
-STEAL = (Path(__file__).parent / "steal_instance_credentials.py").read_text()
 
 
 def _experiment(name: str) -> list[str]:
@@ -118,36 +117,12 @@ def _log_lifecycle_output(box: Sandbox, name: str) -> None:
     assert done.ok, done.stderr
 
 
-def _bypass_with_a_config_file_elsewhere(box: Sandbox, name: str) -> Any:
-    box.shell_as_user("touch ~/empty-config")
-    return box.as_user(_experiment(name), env={"AWS_CONFIG_FILE": "/home/ec2-user/empty-config"})
-
-
-def _bypass_with_a_profile(box: Sandbox, name: str) -> Any:
-    box.shell_as_user("printf '[profile raw]\\nregion = us-east-1\\n' > ~/mine")
-    env = {"AWS_PROFILE": "raw", "AWS_CONFIG_FILE": "/home/ec2-user/mine"}
-    return box.as_user(_experiment(name), env=env)
-
-
-def _bypass_with_credentials_in_the_environment(box: Sandbox, name: str) -> Any:
-    stolen = box.python_as_user(STEAL)
-    assert stolen.ok, stolen.stderr
-    return box.as_user(_experiment(name), env=json.loads(stolen.stdout))
-
-
-BYPASSES = {
-    "config-file-elsewhere": _bypass_with_a_config_file_elsewhere,
-    "aws-profile": _bypass_with_a_profile,
-    "environment-credentials": _bypass_with_credentials_in_the_environment,
-}
-
-
 @pytest.fixture(scope="module")
 def bypassed(scene: Scene) -> dict[str, Any]:
     """Every bypass, made once from test-1; what the alert queue received."""
     box = scene.boxes["test-1"]
     for case, bypass in BYPASSES.items():
-        done = bypass(box, f"bypass-{case}")
+        done = box.as_user(_experiment(f"bypass-{case}"), env=bypass(box))
         assert done.ok, f"{case}: {done.stderr}"
     # The last path, moving ~/.aws aside, is not possible: root owns it and it is immutable.
     moved = box.shell_as_user("mv ~/.aws ~/.aws-aside")

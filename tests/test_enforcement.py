@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import hcl2
 import pytest
 import tftest
 
@@ -370,15 +369,3 @@ def test_bad_enforcement_input_fails_at_plan(case, root_module, emulator):
         emulator.client("iam"), emulator.client("sagemaker"), ["attributed-on-start"]
     )
     assert left.empty, f"{case}: apply created {left}"
-
-
-def test_root_and_module_default_allow_lists_agree(project):
-    def default(path: str) -> list[str]:
-        with (project / path).open() as handle:
-            variables = hcl2.load(handle)["variable"]
-        (block,) = [v for v in variables if "enforcement_allowed_base_actions" in v]
-        return block["enforcement_allowed_base_actions"]["default"][0]
-
-    root, module = default("variables.tf"), default("modules/execution-role/variables.tf")
-    assert root == module
-    assert "sts:AssumeRole" in root

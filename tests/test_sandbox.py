@@ -11,10 +11,10 @@ import shutil
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
+import bypasses
 from nbattr.sandbox import Sandbox, unavailable_reason
 from nbattr.workspace import prepare
 
@@ -320,13 +320,8 @@ def _arn_of(run) -> str:
 def test_bypass_with_a_config_file_elsewhere(deployed, sandbox):
     box = sandbox("test-1")
     assert box.start().ok
-    box.shell_as_user("touch ~/empty-config")
-    arn = _arn_of(
-        box.as_user(
-            ["aws", "sts", "get-caller-identity"],
-            env={"AWS_CONFIG_FILE": f"{Path('/home/ec2-user/empty-config')}"},
-        )
-    )
+    env = bypasses.config_file_elsewhere(box)
+    arn = _arn_of(box.as_user(["aws", "sts", "get-caller-identity"], env=env))
     assert arn.endswith("assumed-role/attributed-notebooks/SageMaker")
 
 
@@ -337,19 +332,14 @@ def test_bypass_with_aws_profile(deployed, sandbox):
     alone = box.as_user(["aws", "sts", "get-caller-identity"], env={"AWS_PROFILE": "raw"})
     assert not alone.ok and "raw" in alone.stderr
     # ...but with the user's own config file it falls back to the metadata service.
-    box.shell_as_user("printf '[profile raw]\\nregion = us-east-1\\n' > ~/mine")
-    env = {"AWS_PROFILE": "raw", "AWS_CONFIG_FILE": "/home/ec2-user/mine"}
+    env = bypasses.own_profile(box)
     arn = _arn_of(box.as_user(["aws", "sts", "get-caller-identity"], env=env))
     assert arn.endswith("assumed-role/attributed-notebooks/SageMaker")
-
-
-STEAL = (Path(__file__).parent / "steal_instance_credentials.py").read_text()
 
 
 def test_bypass_with_credentials_copied_into_the_environment(deployed, sandbox):
     box = sandbox("test-1")
     assert box.start().ok
-    stolen = box.python_as_user(STEAL)
-    assert stolen.ok, stolen.stderr
-    arn = _arn_of(box.as_user(["aws", "sts", "get-caller-identity"], env=json.loads(stolen.stdout)))
+    env = bypasses.credentials_in_environment(box)
+    arn = _arn_of(box.as_user(["aws", "sts", "get-caller-identity"], env=env))
     assert arn.endswith("assumed-role/attributed-notebooks/SageMaker")

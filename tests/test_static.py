@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
+import hcl2
 import pytest
 
 from layout import CONFIGS
@@ -158,3 +159,29 @@ def test_readme_usage_block_plans(tools, emulator, project, tmp_path):
     resources = planned_resources(ws.plan())
     notebooks = {v["name"] for a, v in resources.items() if a.endswith("notebook_instance.this")}
     assert notebooks == {"alice-exploration", "bob-training"}
+
+
+# Root variables that repeat a submodule's default, so that the root README shows it.
+REPEATED_DEFAULTS = [
+    pytest.param(
+        "enforcement_allowed_base_actions", "modules/execution-role",
+        "enforcement_allowed_base_actions", "sts:AssumeRole", id="enforcement allow-list",
+    ),
+    pytest.param(
+        "unattributed_alert_ignored_event_names", "modules/unattributed-alert",
+        "ignored_event_names", "AssumeRole", id="alert ignored events",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("root_name", "module", "module_name", "needed"), REPEATED_DEFAULTS)
+def test_root_and_module_defaults_agree(project, root_name, module, module_name, needed):
+    def default(path: str, name: str) -> list[str]:
+        with (project / path / "variables.tf").open() as handle:
+            variables = hcl2.load(handle)["variable"]
+        (block,) = [v for v in variables if name in v]
+        return list(block[name]["default"][0])
+
+    root = default(".", root_name)
+    assert root == default(module, module_name)
+    assert needed in root

@@ -76,7 +76,7 @@ variable "enforce_attribution" {
   default     = false
 }
 
-# Keep this default equal to the root module's (tests/test_enforcement.py compares them).
+# Keep this default equal to the root module's (tests/test_static.py compares them).
 variable "enforcement_allowed_base_actions" {
   description = "With enforce_attribution, the only actions the base `SageMaker` session (not yet re-assumed under a notebook's name) may call: IAM action patterns `service:Action`. The default is what attribution and the notebook's own logging need; add e.g. kms:Decrypt or secretsmanager:GetSecretValue if the instance needs them before the hop."
   type        = list(string)

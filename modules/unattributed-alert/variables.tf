@@ -18,6 +18,7 @@ variable "base_session_arn" {
   type        = string
 }
 
+# Keep this default equal to the root module's (tests/test_static.py compares them).
 variable "ignored_event_names" {
   description = "Event names from the base session that are not alerted on: the self-assume hop that attribution itself makes (AssumeRole of this role only; assuming any other role still alerts) and what SageMaker itself does with the role, such as writing lifecycle and Jupyter logs."
   type        = list(string)

@@ -158,10 +158,6 @@ class Emulator:
         and none for the metadata service, moto's own API or the emulator's internal calls."""
         return self.cloudtrail.count
 
-    def metadata_endpoint(self, notebook: str) -> str:
-        """AWS_EC2_METADATA_SERVICE_ENDPOINT for a notebook: its own metadata service."""
-        return f"{self.endpoint}{IMDS_PREFIX}{notebook}/"
-
     def _metadata_reachable(self, notebook: str, address: str) -> bool:
         """The harness (on loopback) may ask for any notebook's metadata; a sandboxed notebook
         only for its own, as an instance reaches only its own metadata service."""

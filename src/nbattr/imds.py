@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from .wsgi import respond
+
 PREFIX = "/_imds/"
 BASE_SESSION_NAME = "SageMaker"  # what SageMaker itself uses for a notebook's base credentials
 TOKEN_TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds"
@@ -55,9 +57,7 @@ class MetadataService:
             status, body, content_type = self._answer(environ, notebook, rest)
         else:  # on AWS an instance reaches only its own metadata service
             status, body, content_type = "404 Not Found", "", "text/plain"
-        data = body.encode()
-        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(data)))])
-        return [data]
+        return respond(start_response, status, body.encode(), content_type)
 
     def _answer(self, environ: dict[str, Any], notebook: str, rest: str) -> tuple[str, str, str]:
         method = environ.get("REQUEST_METHOD", "GET")

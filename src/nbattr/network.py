@@ -96,7 +96,7 @@ class NotebookNetwork:
         self._lock = threading.Lock()
         self._links = itertools.count()
         self._pool = SERVICE_MANAGED.hosts()
-        self._holders: dict[str, str] = {}  # address -> the notebook last given it
+        self._notebook_at: dict[str, str] = {}  # address -> the notebook last given it
         self._addresses: dict[str, str] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -186,7 +186,7 @@ class NotebookNetwork:
     def notebook_at(self, address: str) -> str | None:
         """The notebook whose sandbox was last given `address`, if any."""
         with self._lock:
-            return self._holders.get(address)
+            return self._notebook_at.get(address)
 
     def service_managed_address(self, notebook: str) -> str:
         """The address of a notebook outside any VPC: its own, the same at every start."""
@@ -203,7 +203,6 @@ class NotebookNetwork:
             raise RuntimeError("the notebook network is not running")
         with self._lock:
             outside = f"nb{next(self._links)}"
-            self._holders[address] = notebook
         in_use = f"{address} is in use (is this notebook already running in a sandbox?)"
         # The notebook's end is made directly in its namespace: nothing appears on the host.
         self._batch(self._holder.pid, [
@@ -218,6 +217,8 @@ class NotebookNetwork:
             f"route add {GATEWAY}/32 dev {NOTEBOOK_INTERFACE}",
             f"route add default via {GATEWAY} dev {NOTEBOOK_INTERFACE}",
         ], "")  # fmt: skip
+        with self._lock:  # only now: a failed link must not take over a running notebook's
+            self._notebook_at[address] = notebook
 
     def _batch(self, pid: int, commands: list[str], exists_hint: str) -> None:
         """`ip` commands run in the network namespace of process `pid`, stopping at an error."""

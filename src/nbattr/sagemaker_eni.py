@@ -20,54 +20,49 @@ when moto makes the interface itself.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterable
-from io import BytesIO
+from collections.abc import Iterable
 from typing import Any
 
 from moto.ec2.models import ec2_backends
 from moto.iam.models import get_account_id_from
 
+from .cloudtrail.requests import parse
+from .wsgi import AWS_JSON, App, buffered_body, respond, run_app
+
 DESCRIPTION = "[DO NOT DELETE] ENI managed by SageMaker for Notebook Instance {name}"
-_TARGET = "SageMaker."
 _ACTIONS = {"CreateNotebookInstance", "DescribeNotebookInstance", "DeleteNotebookInstance"}
-_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/sagemaker/")
 
 
 class NotebookInterfaces:
     """WSGI middleware in front of moto: gives VPC notebooks their network interface."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: App) -> None:
         self._app = app
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
-        action = target.removeprefix(_TARGET) if target.startswith(_TARGET) else ""
-        credential = _CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
-        if action not in _ACTIONS or credential is None:
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("SageMaker."):
+            return self._app(environ, start_response)  # the cheap test first: most calls
+        request = parse(environ, buffered_body(environ))
+        if request is None or request.service != "sagemaker" or request.action not in _ACTIONS:
             return self._app(environ, start_response)
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        environ["wsgi.input"] = BytesIO(body)  # moto reads it again
-        try:
-            request = json.loads(body or b"{}")
-        except ValueError:
-            return self._app(environ, start_response)
-        access_key_id, region = credential.groups()
-        ec2 = ec2_backends[get_account_id_from(access_key_id)][region]
-        name = str(request.get("NotebookInstanceName", ""))
-
-        if action == "CreateNotebookInstance" and request.get("SubnetId"):
-            subnet_id = str(request["SubnetId"])
-            if subnet_id not in {subnet.id for subnet in ec2.describe_subnets()}:
-                return _validation_error(start_response, f"Subnet {subnet_id} does not exist.")
-        status, headers, data = _call(self._app, environ)
+        action, parameters = request.action, request.parameters
+        ec2 = ec2_backends[get_account_id_from(request.access_key_id)][request.region]
+        name = str(parameters.get("notebookInstanceName", ""))
+        # Only a creation in a subnet gets an interface; SageMaker refuses unknown subnets.
+        subnet_id = parameters.get("subnetId") if action == "CreateNotebookInstance" else None
+        if subnet_id and subnet_id not in {subnet.id for subnet in ec2.describe_subnets()}:
+            error = {
+                "__type": "ValidationException",
+                "message": f"Subnet {subnet_id} does not exist.",
+            }
+            return respond(start_response, "400 Bad Request", json.dumps(error).encode(), AWS_JSON)
+        status, headers, data = run_app(self._app, environ)
         if status.startswith("200"):
-            if action == "CreateNotebookInstance" and request.get("SubnetId"):
+            if subnet_id:
                 ec2.create_network_interface(
-                    subnet=str(request["SubnetId"]),
+                    subnet=str(subnet_id),
                     private_ip_address=[],  # moto picks a free one in the subnet
-                    group_ids=list(request.get("SecurityGroupIds") or []) or None,
+                    group_ids=list(parameters.get("securityGroupIds") or []) or None,
                     description=DESCRIPTION.format(name=name),
                 )
             elif action == "DeleteNotebookInstance":
@@ -79,36 +74,9 @@ class NotebookInterfaces:
                     answer = json.loads(data)
                     answer["NetworkInterfaceId"] = found[0].id
                     data = json.dumps(answer).encode()
-        headers = [(key, value) for key, value in headers if key.lower() != "content-length"]
-        start_response(status, [*headers, ("Content-Length", str(len(data)))])
-        return [data]
+        return respond(start_response, status, data, headers=headers)
 
 
 def _interfaces_of(ec2: Any, notebook: str) -> list[Any]:
     description = DESCRIPTION.format(name=notebook)
     return [eni for eni in ec2.enis.values() if eni.description == description]
-
-
-def _call(app: Callable[..., Iterable[bytes]], environ: dict[str, Any]) -> tuple[str, Any, bytes]:
-    """Run the WSGI app to completion: (status, headers, body)."""
-    started: dict[str, Any] = {}
-
-    def start_response(status: str, headers: list[tuple[str, str]], *_: Any) -> None:
-        started.update(status=status, headers=headers)
-
-    chunks = app(environ, start_response)
-    try:
-        data = b"".join(chunks)
-    finally:
-        if hasattr(chunks, "close"):
-            chunks.close()
-    return started["status"], started["headers"], data
-
-
-def _validation_error(start_response: Any, message: str) -> Iterable[bytes]:
-    data = json.dumps({"__type": "ValidationException", "message": message}).encode()
-    start_response(
-        "400 Bad Request",
-        [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(data)))],
-    )
-    return [data]

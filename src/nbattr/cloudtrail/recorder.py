@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from io import BytesIO
 from typing import Any
 
+from ..wsgi import AWS_JSON, buffered_body, respond, run_app
 from .models import CloudTrailStore, LookupError_
 from .requests import ApiRequest, error_of, parse, response_elements
 
@@ -33,29 +33,29 @@ class CloudTrailRecorder:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         if self._skip(environ):
             return self._app(environ, start_response)
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        environ["wsgi.input"] = BytesIO(body)  # the app downstream reads it again
+        body = buffered_body(environ)
         request = parse(environ, body)
         if request is None:
             return self._app(environ, start_response)
         if environ.get("HTTP_X_AMZ_TARGET") == LOOKUP_TARGET:
             return self._lookup(request, body, start_response)
-        captured: dict[str, Any] = {}
+        status_line, headers, data = run_app(self._app, environ)
+        status = int(status_line.split()[0])
+        code, message = error_of(status, data)
+        self._record(request, code, message, response_elements(request, status, data))
+        return respond(start_response, status_line, data, headers=headers)
 
-        def capture(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
-            captured["status"] = int(status.split()[0])
-            return start_response(status, headers, *exc)
-
-        chunks = list(self._app(environ, capture))
-        status, body = captured.get("status", 500), b"".join(chunks)
-        code, message = error_of(status, body)
-        record = self._store.record(
-            request, code, message, response_elements(request, status, body)
-        )
+    def _record(
+        self,
+        request: ApiRequest,
+        code: str | None,
+        message: str | None,
+        response: dict[str, Any] | None = None,
+    ) -> None:
+        """Record the call, and hand the record on as AWS hands it to EventBridge."""
+        record = self._store.record(request, code, message, response)
         if self._deliver is not None:
             self._deliver(record)
-        return chunks
 
     def _lookup(self, request: ApiRequest, body: bytes, start_response: Any) -> Iterable[bytes]:
         status, payload = "200 OK", {}
@@ -66,14 +66,5 @@ class CloudTrailRecorder:
         except LookupError_ as error:
             status = "400 Bad Request"
             payload = {"__type": error.code, "message": error.message}
-        self._store.record(
-            request,
-            payload.get("__type"),
-            payload.get("message"),
-        )
-        data = json.dumps(payload).encode()
-        start_response(
-            status,
-            [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(data)))],
-        )
-        return [data]
+        self._record(request, payload.get("__type"), payload.get("message"))
+        return respond(start_response, status, json.dumps(payload).encode(), AWS_JSON)

@@ -64,6 +64,13 @@ def _self_assume(record: dict[str, Any], role_arn: str) -> str | None:
     return str(parameters.get("roleSessionName", "")) or None
 
 
+Parsed = list[tuple[dict[str, Any], dict[str, Any]]]  # (LookupEvents entry, its record)
+
+
+def _parsed(events: list[dict[str, Any]]) -> Parsed:
+    return [(event, record_of(event)) for event in events]
+
+
 def analyse(
     role_arn: str,
     names: list[str],
@@ -75,31 +82,28 @@ def analyse(
     and the notebooks' interface addresses (VPC notebooks only)."""
     findings = Findings(address_owner={address: name for name, address in addresses.items()})
     wanted = set(names)
+    base = _parsed(base_events)
+    sessions = {name: _parsed(events) for name, events in notebook_events.items()}
 
     # Base credentials -> the notebook names they asked for, with the AssumeRole events.
     asked: dict[str, dict[str, list[Call]]] = defaultdict(lambda: defaultdict(list))
-    for event in base_events:
-        record = record_of(event)
+    for event, record in base:
         name = _self_assume(record, role_arn)
         if name in wanted and _session_name(record) == BASE_SESSION:
             key = str(record["userIdentity"].get("accessKeyId", ""))
             asked[key][name].append(call_of(event, record))
-    only = {key: next(iter(claims)) for key, claims in asked.items() if len(claims) == 1}
-    exclusively_owned = set(only.values())
+    exclusively_owned = {next(iter(claims)) for claims in asked.values() if len(claims) == 1}
     for key, claims in asked.items():
         if len(claims) == 1:
-            findings.key_owner[key] = only[key]
+            findings.key_owner[key] = next(iter(claims))
             continue
         # One instance's credentials named several notebooks. Names some other key asks for
         # alone are those notebooks' own: this key spoofed them. What is left is its owner.
-        taken = [name for name in claims if name in exclusively_owned]
         left = [name for name in claims if name not in exclusively_owned]
         owner = left[0] if len(left) == 1 else None
         if owner:
             findings.key_owner[key] = owner
-        for name in sorted(taken if owner else claims):
-            if name == owner:
-                continue
+        for name in sorted(set(claims) - set(left) if owner else claims):
             others = ", ".join(sorted(set(claims) - {name}))
             findings.spoofs.append(
                 Spoof(
@@ -111,9 +115,8 @@ def analyse(
                 )
             )
 
-    for events in notebook_events.values():
-        for event in events:
-            record = record_of(event)
+    for parsed in sessions.values():
+        for event, record in parsed:
             # An attributed session re-assuming the role under another notebook's name.
             target = _self_assume(record, role_arn)
             caller = _session_name(record)
@@ -126,40 +129,33 @@ def analyse(
                         calls=(call_of(event, record),),
                     )
                 )
-    findings.spoofs += _address_mismatches(
-        role_arn, wanted, base_events, notebook_events, addresses
-    )
+    findings.spoofs += _address_mismatches(role_arn, wanted, base, sessions, findings, addresses)
     return findings
 
 
 def _address_mismatches(
     role_arn: str,
     wanted: set[str],
-    base_events: list[dict[str, Any]],
-    notebook_events: dict[str, list[dict[str, Any]]],
+    base: Parsed,
+    sessions: dict[str, Parsed],
+    findings: Findings,
     addresses: dict[str, str],
 ) -> list[Spoof]:
     """Calls as (or AssumeRoles for) a VPC notebook from a private address not its own.
     Public addresses (NAT, the SageMaker-managed network) say nothing either way."""
-    owner_of = {address: name for name, address in addresses.items()}
+    owner_of = findings.address_owner
     suspicious: dict[tuple[str, str], list[Call]] = defaultdict(list)
-
-    def check(name: str, event: dict[str, Any], record: dict[str, Any]) -> None:
-        own, source = addresses.get(name), str(record.get("sourceIPAddress", ""))
-        if own is None or source == own or not _private(source):
-            return
-        suspicious[(name, source)].append(call_of(event, record))
-
-    for event in base_events:
-        record = record_of(event)
-        name = _self_assume(record, role_arn)
-        if name in wanted:
-            check(name, event, record)
-    for name, events in notebook_events.items():
-        for event in events:
-            record = record_of(event)
-            if issuer(record) == role_arn and _session_name(record) == name:
-                check(name, event, record)
+    claims = [(_self_assume(record, role_arn), event, record) for event, record in base]
+    claims += [
+        (name, event, record)
+        for name, parsed in sessions.items()
+        for event, record in parsed
+        if issuer(record) == role_arn and _session_name(record) == name
+    ]
+    for name, event, record in claims:
+        own, source = addresses.get(name or ""), str(record.get("sourceIPAddress", ""))
+        if name in wanted and own is not None and source != own and _private(source):
+            suspicious[(str(name), source)].append(call_of(event, record))
     return [
         Spoof(
             claimed=name,
