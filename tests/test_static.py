@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -30,12 +31,38 @@ def test_terraform_fmt(tools, project):
     assert done.returncode == 0, f"unformatted Terraform:\n{done.stdout}{done.stderr}"
 
 
-@pytest.mark.parametrize("config", CONFIGS)
-def test_terraform_validate(config, tools, tmp_path):
+def _validate(tools, tmp_path, config) -> dict:
     ws = prepare(tools, None, tmp_path, config)
     ws.run("init", "-backend=false", "-input=false", "-no-color")
-    result = ws.run("validate", "-json", "-no-color")
-    assert '"valid": true' in result.out, result.out
+    return json.loads(ws.run("validate", "-json", "-no-color").out)
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_terraform_validate_without_deprecations(config, tools, tmp_path):
+    """Valid, and no warning: the provider reports a deprecated argument as a warning."""
+    result = _validate(tools, tmp_path, config)
+    assert result["valid"], result["diagnostics"]
+    assert result["warning_count"] == 0, [d["summary"] for d in result["diagnostics"]]
+
+
+def test_validate_reports_a_deprecated_argument(tools, tmp_path, project):
+    """The check above can fail: `is_enabled`, deprecated in provider 5.27 for `state`."""
+    copy = tmp_path / "copy"
+    copy_module_tree(project, copy)
+    rule = copy / "modules" / "unattributed-alert" / "deprecated.tf"
+    rule.write_text(
+        'resource "aws_cloudwatch_event_rule" "old" {\n'
+        '  name          = "old"\n'
+        '  event_pattern = jsonencode({ source = ["aws.sts"] })\n'
+        "  is_enabled    = true\n"
+        "}\n"
+    )
+    ws = prepare(tools, None, tmp_path / "copy-run", "modules/unattributed-alert", project=copy)
+    ws.run("init", "-backend=false", "-input=false", "-no-color")
+    warned = json.loads(ws.run("validate", "-json", "-no-color").out)
+    (warning,) = warned["diagnostics"]
+    assert warning["severity"] == "warning" and warning["summary"] == "Argument is deprecated"
+    assert warning["snippet"]["code"].strip().startswith("is_enabled"), warning
 
 
 def test_checkov_is_clean_offline(project, reports_dir, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -42,27 +43,45 @@ def test_shim_keeps_exit_codes_and_streams(tmp_path):
     assert "nope" in broken.stderr  # errors on stderr, not mixed into stdout
 
 
-def test_bundled_provider_zip_is_the_published_release(tmp_path):
-    target = tc.install_bundled_provider(tmp_path)
-    assert target == tmp_path / "registry.terraform.io/hashicorp/aws" / tc.BUNDLED_PROVIDER_ZIP
-    assert tc.sha256_of(target) == tc.BUNDLED_PROVIDER_SHA256
-    assert tc.aws_versions_in(tmp_path) == ("3.39.0",)
+def _mirror(folder: Path, version: str = "5.45.0", content: bytes = b"zip") -> Path:
+    """A packed mirror holding a stand-in provider zip and the SHA256SUMS that lists it."""
+    relative = f"{tc.AWS_PROVIDER_DIR.as_posix()}/terraform-provider-aws_{version}_linux_amd64.zip"
+    (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+    (folder / relative).write_bytes(content)
+    digest = hashlib.sha256(content).hexdigest()
+    (folder / "SHA256SUMS").write_text(f"{digest}  {relative}\n")
+    return folder
 
 
-def test_provider_zip_with_wrong_hash_is_refused(tmp_path):
-    tampered = tmp_path / "tampered.zip"
-    original = tc.bundled_provider_zip().read_bytes()
-    tampered.write_bytes(original[:100] + bytes([original[100] ^ 0xFF]) + original[101:])
-    mirror = tmp_path / "mirror"
+def test_shared_mirror_matches_its_sha256sums(project):
+    shared = tc.shared_mirror()
+    if shared is None:
+        pytest.skip("no ../shared/tf-mirror beside this checkout")
+    tc.verify_mirror(shared)  # the real 5.45.0 zip against the team's SHA256SUMS
+    assert "5.45.0" in tc.aws_versions_in(shared)
+
+
+def test_provider_zip_with_wrong_hash_is_refused(tmp_path, monkeypatch):
+    mirror = _mirror(tmp_path / "mirror")
+    tc.verify_mirror(mirror)
+    zip_path = next((mirror / tc.AWS_PROVIDER_DIR).glob("*.zip"))
+    zip_path.write_bytes(b"tampered")
     with pytest.raises(tc.ToolchainError, match=r"refusing provider zip .* SHA-256"):
-        tc.install_bundled_provider(mirror, source=tampered)
-    assert not mirror.exists()  # nothing half-installed
+        tc.verify_mirror(mirror)
+    monkeypatch.setenv("TF_PROVIDER_MIRROR", str(mirror))
+    with pytest.raises(tc.ToolchainError, match="refusing provider zip"):
+        tc.provider_mirror()
+
+    unlisted = _mirror(tmp_path / "unlisted")
+    (unlisted / "SHA256SUMS").write_text("")
+    with pytest.raises(tc.ToolchainError, match="not listed in"):
+        tc.verify_mirror(unlisted)
 
 
 def test_tf_provider_mirror_selects_another_mirror(tmp_path, monkeypatch):
-    tc.install_bundled_provider(tmp_path / "other")
+    _mirror(tmp_path / "other", "5.27.0")
     monkeypatch.setenv("TF_PROVIDER_MIRROR", str(tmp_path / "other"))
-    assert tc.provider_mirror() == tc.ProviderMirror((tmp_path / "other").resolve(), ("3.39.0",))
+    assert tc.provider_mirror() == tc.ProviderMirror((tmp_path / "other").resolve(), ("5.27.0",))
 
     monkeypatch.setenv("TF_PROVIDER_MIRROR", str(tmp_path / "empty"))
     with pytest.raises(tc.ToolchainError, match="holds no"):
@@ -70,7 +89,7 @@ def test_tf_provider_mirror_selects_another_mirror(tmp_path, monkeypatch):
 
 
 def test_cli_config_uses_mirror_only_for_hashicorp(tmp_path):
-    text = tc.cli_config_text(tc.ProviderMirror(tmp_path, ("3.39.0",)), tmp_path / "cache")
+    text = tc.cli_config_text(tc.ProviderMirror(tmp_path, ("5.45.0",)), tmp_path / "cache")
     assert f'path    = "{tmp_path}"' in text
     assert 'exclude = ["registry.terraform.io/hashicorp/*"]' in text
     registry = tc.cli_config_text(tc.ProviderMirror(None, ()), tmp_path / "cache")
@@ -120,19 +139,20 @@ def test_terraform_env_ignores_the_callers_shell(tools, monkeypatch):
     assert Path(env["TF_CLI_CONFIG_FILE"]).read_text().startswith("plugin_cache_dir")
 
 
-def test_mirror_order_env_then_shared_then_bundled(tmp_path, monkeypatch):
+def test_mirror_order_env_then_shared_then_registry(tmp_path, monkeypatch):
     checkout = tmp_path / "main"
     (checkout / "modules" / "lifecycle-config").mkdir(parents=True)
     (checkout / "main.tf").write_text("")
     monkeypatch.chdir(checkout)
     monkeypatch.delenv("TF_PROVIDER_MIRROR", raising=False)
     monkeypatch.setenv("NBATTR_CACHE_DIR", str(tmp_path / "cache"))
-    assert tc.provider_mirror().path == tmp_path / "cache" / "tf-mirror"  # bundled
+    assert tc.provider_mirror() == tc.ProviderMirror(None, ())  # the public registry
 
-    shared = tmp_path / "shared" / "tf-mirror"
-    tc.install_bundled_provider(shared)  # stands in for a newer provider someone built
+    shared = _mirror(tmp_path / "shared" / "tf-mirror")
     assert tc.provider_mirror().path == shared.resolve()
 
-    tc.install_bundled_provider(tmp_path / "chosen")
+    _mirror(tmp_path / "chosen")
     monkeypatch.setenv("TF_PROVIDER_MIRROR", str(tmp_path / "chosen"))
     assert tc.provider_mirror().path == (tmp_path / "chosen").resolve()
+    monkeypatch.setenv("TF_PROVIDER_MIRROR", "registry")
+    assert tc.provider_mirror().path is None

@@ -4,7 +4,8 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 3.39"
+      # 5.27: the alert rule's `state` (modules/unattributed-alert); tested on 5.45.0.
+      version = ">= 5.27"
     }
   }
 }

@@ -34,8 +34,6 @@ INTERNAL_AGENT = "nbattr-emulator-internal"
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # Services the module and the examples touch; each gets an `endpoints {}` entry.
 TERRAFORM_SERVICES = ("cloudtrail", "ec2", "events", "iam", "kms", "sagemaker", "sns", "sts")
-# Endpoint keys that providers before 4.0 spelled differently.
-OLD_ENDPOINT_KEYS = {"events": "cloudwatchevents"}
 
 
 class _QuietRequestHandler(MotoRequestHandler):
@@ -234,20 +232,14 @@ class Emulator:
             region_name=DEFAULT_REGION,
         ).client(service, endpoint_url=self.endpoint)
 
-    def provider_config(self, aws_provider_major: int, region: str | None = None) -> str:
+    def provider_config(self, region: str | None = None) -> str:
         """A `provider "aws"` block that targets this emulator.
 
         Without `region` it is an override that merges into a configuration's own provider
         block; with it, a whole block for a configuration that has none (the root module).
         Written by the harness into a working copy; never committed into examples.
         """
-        keys = [
-            OLD_ENDPOINT_KEYS.get(service, service) if aws_provider_major < 4 else service
-            for service in TERRAFORM_SERVICES
-        ]
-        endpoints = "\n".join(f'    {key} = "{self.endpoint}"' for key in keys)
-        # Removed in provider 5; before it, skipping it saves ~40 s per apply.
-        platforms = "  skip_get_ec2_platforms      = true\n" if aws_provider_major < 5 else ""
+        endpoints = "\n".join(f'    {key} = "{self.endpoint}"' for key in TERRAFORM_SERVICES)
         region_line = f'  region                      = "{region}"\n' if region else ""
         return (
             "# Written by nbattr at test time: points the AWS provider at the emulator.\n"
@@ -258,7 +250,6 @@ class Emulator:
             "  skip_credentials_validation = true\n"
             "  skip_metadata_api_check     = true\n"
             "  skip_region_validation      = true\n"
-            f"{platforms}"
             "  endpoints {\n"
             f"{endpoints}\n"
             "  }\n"

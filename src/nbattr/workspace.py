@@ -93,11 +93,10 @@ def prepare(
         raise ToolchainError(f"no Terraform configuration at {config}")
     extra_env: dict[str, str] = {}
     if emulator is not None:
-        major = toolchain.mirror.aws_major
         if _has_aws_provider_block(tfdir):
-            (tfdir / OVERRIDE_FILE).write_text(emulator.provider_config(major))
+            (tfdir / OVERRIDE_FILE).write_text(emulator.provider_config())
         else:  # a module without its own provider block, e.g. the root module itself
-            (tfdir / PROVIDER_FILE).write_text(emulator.provider_config(major, DEFAULT_REGION))
+            (tfdir / PROVIDER_FILE).write_text(emulator.provider_config(DEFAULT_REGION))
         extra_env = emulator.aws_environ()
     tf = tftest.TerraformTest(str(tfdir), binary=toolchain.terraform.binary)
     tf.env = toolchain.env(extra_env)  # replace, not merge: nothing from the caller's shell
