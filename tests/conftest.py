@@ -11,13 +11,29 @@ import pytest
 from nbattr.emulator import Emulator
 from nbattr.toolchain import Toolchain, toolchain
 from nbattr.workspace import Workspace, find_project_root, prepare
+from required import required_suites, skip_must_fail
 
 PROJECT = find_project_root(Path(__file__).parent)
 EXAMPLES = ("basic", "detection", "existing-role", "vpc-kms")
 
 
 def pytest_report_header() -> str:
-    return f"nbattr: {toolchain().describe()}"
+    required = ", ".join(sorted(required_suites())) or "none (skips allowed)"
+    return f"nbattr: {toolchain().describe()}; required suites: {required}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """Under NBATTR_REQUIRE a skip of a required suite is reported as a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.skipped or hasattr(report, "wasxfail"):
+        return
+    why = skip_must_fail(item.module.__name__.rsplit(".", 1)[-1] if item.module else "")
+    if why is not None:
+        report.outcome = "failed"
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"{why}; it skipped: {reason}"
 
 
 @pytest.fixture(scope="session")
