@@ -33,7 +33,7 @@ def test_terraform_fmt(tools, project):
 
 def _validate(tools, tmp_path, config) -> dict:
     ws = prepare(tools, None, tmp_path, config)
-    ws.run("init", "-backend=false", "-input=false", "-no-color")
+    ws.init()
     return json.loads(ws.run("validate", "-json", "-no-color").out)
 
 
@@ -58,7 +58,7 @@ def test_validate_reports_a_deprecated_argument(tools, tmp_path, project):
         "}\n"
     )
     ws = prepare(tools, None, tmp_path / "copy-run", "modules/unattributed-alert", project=copy)
-    ws.run("init", "-backend=false", "-input=false", "-no-color")
+    ws.init()
     warned = json.loads(ws.run("validate", "-json", "-no-color").out)
     (warning,) = warned["diagnostics"]
     assert warning["severity"] == "warning" and warning["summary"] == "Argument is deprecated"

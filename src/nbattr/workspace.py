@@ -14,8 +14,9 @@ from typing import Any
 
 import tftest
 
+from . import init_cache
 from .emulator import DEFAULT_REGION, Emulator
-from .toolchain import Toolchain, ToolchainError, find_project_root
+from .toolchain import Toolchain, ToolchainError, cache_dir, find_project_root
 
 # What a consumer of the module gets: the root module, its submodules, script and examples.
 MODULE_TREE = (
@@ -51,9 +52,17 @@ class Workspace:
 
     tf: tftest.TerraformTest
     path: Path
+    # Where a kept `terraform init` result for this configuration lives (see init_cache).
+    init_store: Path | None = None
 
     def init(self) -> str:
-        return str(self.tf.setup(cleanup_on_exit=False, upgrade=False))
+        """`terraform init`, or a copy of its kept result for the same configuration."""
+        if self.init_store is not None and init_cache.restore(self.init_store, self.path):
+            return f"init result restored from {self.init_store}"
+        output = str(self.tf.setup(cleanup_on_exit=False, upgrade=False))
+        if self.init_store is not None:
+            init_cache.keep(self.path, self.init_store)
+        return output
 
     def plan(self, tf_vars: dict[str, Any] | None = None, **kw: Any) -> Any:
         return self.tf.plan(output=True, tf_vars=tf_vars, **kw)
@@ -100,4 +109,11 @@ def prepare(
         extra_env = emulator.aws_environ()
     tf = tftest.TerraformTest(str(tfdir), binary=toolchain.terraform.binary)
     tf.env = toolchain.env(extra_env)  # replace, not merge: nothing from the caller's shell
-    return Workspace(tf, tfdir)
+    key = init_cache.fingerprint(
+        root,
+        tfdir,
+        toolchain.terraform.binary,
+        toolchain.terraform.version_text,
+        toolchain.cli_config.read_text(),
+    )
+    return Workspace(tf, tfdir, cache_dir() / "init" / key)
