@@ -14,10 +14,16 @@ module "execution_role" {
   session_names                    = var.enforce_attribution ? setunion(keys(var.notebooks), var.additional_session_names) : []
 }
 
+locals {
+  # SageMaker names: 1-63 letters, digits and hyphens; role names may also hold +=,.@_ and
+  # reach 64 characters.
+  derived_lifecycle_config_name = "${trim(substr(replace(module.execution_role.role_name, "/[^a-zA-Z0-9-]/", "-"), 0, 54), "-")}-on-start"
+}
+
 module "lifecycle_config" {
   source = "./modules/lifecycle-config"
 
-  name              = var.lifecycle_config_name
+  name              = coalesce(var.lifecycle_config_name, local.derived_lifecycle_config_name)
   role_arn          = module.execution_role.role_arn
   on_start_mode     = var.on_start_mode
   extra_on_start    = var.extra_on_start

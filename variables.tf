@@ -46,15 +46,15 @@ variable "role_permissions_boundary" {
 }
 
 variable "role_managed_policy_arns" {
-  description = "Managed policies attached to the created role: what the notebooks may do. May name policies created in the same configuration."
-  type        = list(string)
-  default     = []
+  description = "Managed policies attached to the created role (what the notebooks may do), keyed by a name you choose, e.g. { s3_data = aws_iam_policy.data.arn }. May name policies created in the same configuration; removing one leaves the others attached."
+  type        = map(string)
+  default     = {}
 }
 
 variable "lifecycle_config_name" {
-  description = "Name of the lifecycle configuration shared by the notebooks."
+  description = "Name of the lifecycle configuration shared by the notebooks. Default: derived from the role's name (<role>-on-start, with characters SageMaker refuses replaced by hyphens), so two copies of the module with different roles never collide."
   type        = string
-  default     = "attributed-on-start"
+  default     = null
 }
 
 variable "on_start_mode" {

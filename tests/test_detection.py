@@ -75,7 +75,7 @@ def scene(tools, emulator, tmp_path_factory) -> Iterator[Scene]:
         "role_name": ROLE,
         "lifecycle_config_name": ROLE,
         "notebooks": {"test-1": in_vpc, "test-2": in_vpc},
-        "role_managed_policy_arns": [grant],
+        "role_managed_policy_arns": {"grant": grant},
         "enforce_attribution": "true",
         "unattributed_alert": "true",
         "unattributed_alert_subscriptions": [queue.subscription],

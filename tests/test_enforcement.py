@@ -156,7 +156,7 @@ def _applied(root_module, emulator, enforce: bool) -> AppliedRole:
     tf_vars = {
         "role_name": ROLE,
         "notebooks": {name: {} for name in NOTEBOOKS},
-        "role_managed_policy_arns": [work["Policy"]["Arn"]],
+        "role_managed_policy_arns": {"work": work["Policy"]["Arn"]},
         "enforce_attribution": enforce,
     }
     var_file = root_module.path / "enforcement.tfvars.json"
@@ -170,7 +170,7 @@ def _applied(root_module, emulator, enforce: bool) -> AppliedRole:
         assert replan.retcode == 0, f"second plan is not empty:\n{replan.out}"
     finally:
         _run(root_module, "destroy", var_file.name)
-    left = read_inventory(iam, emulator.client("sagemaker"), ["attributed-on-start"])
+    left = read_inventory(iam, emulator.client("sagemaker"), [f"{ROLE}-on-start"])
     assert left.empty, f"destroy left {left}"
     return applied
 
@@ -366,6 +366,6 @@ def test_bad_enforcement_input_fails_at_plan(case, root_module, emulator):
     assert errors, failure.value.args[0][-2000:]
     assert any(all(fragment in error for fragment in expected) for error in errors), errors
     left = read_inventory(
-        emulator.client("iam"), emulator.client("sagemaker"), ["attributed-on-start"]
+        emulator.client("iam"), emulator.client("sagemaker"), [f"{ROLE}-on-start"]
     )
     assert left.empty, f"{case}: apply created {left}"

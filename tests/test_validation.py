@@ -127,11 +127,11 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
         ["ignored_event_names must be CloudTrail event names", "sts:AssumeRole"],
     ),
     "managed policy listed twice": (
-        {"role_managed_policy_arns": [READ_ONLY, READ_ONLY]},
-        ["managed_policy_arns must not repeat a policy", READ_ONLY],
+        {"role_managed_policy_arns": {"read": READ_ONLY, "again": READ_ONLY}},
+        ["managed_policy_arns must not attach a policy twice", READ_ONLY],
     ),
     "managed policy that is not a policy ARN": (
-        {"role_managed_policy_arns": ["AmazonSageMakerFullAccess"]},
+        {"role_managed_policy_arns": {"full": "AmazonSageMakerFullAccess"}},
         ["managed_policy_arns must hold IAM policy ARNs", "AmazonSageMakerFullAccess"],
     ),
 }
@@ -179,7 +179,9 @@ def test_bad_input_fails_at_plan_and_creates_nothing(case, root_module, emulator
     assert errors, failure.value.args[0][-2000:]
     assert any(all(fragment in error for fragment in expected) for error in errors), errors
     left = read_inventory(
-        emulator.client("iam"), emulator.client("sagemaker"), ["attributed-on-start", "on_start"]
+        emulator.client("iam"),
+        emulator.client("sagemaker"),
+        ["validation-role-on-start", "on_start"],
     )
     assert left.empty, f"{case}: apply created {left}"
     assert emulator.client("events").list_rules()["Rules"] == []

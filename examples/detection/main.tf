@@ -32,7 +32,7 @@ module "watched_notebooks" {
   source = "../.."
 
   role_name                = var.role_name
-  role_managed_policy_arns = [aws_iam_policy.notebook_work.arn]
+  role_managed_policy_arns = { notebook_work = aws_iam_policy.notebook_work.arn }
   lifecycle_config_name    = "${var.role_name}-on-start"
 
   notebooks = {

@@ -157,11 +157,11 @@ resource "aws_iam_role_policy" "enforce_attribution" {
   }
 }
 
-# count, not for_each: a policy created next to the module has no ARN until apply, and
-# for_each needs its keys at plan time.
+# Keyed by the caller's names, which are known at plan time even when a policy created next
+# to the module has no ARN until apply; removing one policy leaves the others in place.
 resource "aws_iam_role_policy_attachment" "managed" {
-  count = local.create ? length(var.managed_policy_arns) : 0
+  for_each = local.create ? var.managed_policy_arns : {}
 
   role       = aws_iam_role.this[0].name
-  policy_arn = var.managed_policy_arns[count.index]
+  policy_arn = each.value
 }

@@ -49,18 +49,18 @@ variable "permissions_boundary" {
 }
 
 variable "managed_policy_arns" {
-  description = "Managed policies to attach to the created role (what the notebooks may do). A list, so that policies created in the same configuration can be attached: their ARNs are unknown until apply, and only the number of them must be known."
-  type        = list(string)
-  default     = []
+  description = "Managed policies to attach to the created role (what the notebooks may do), keyed by a name you choose. The keys address the attachments, so adding or removing one policy touches no other; the ARNs may be unknown until apply (policies created in the same configuration)."
+  type        = map(string)
+  default     = {}
 
   validation {
-    condition     = length(distinct(var.managed_policy_arns)) == length(var.managed_policy_arns)
-    error_message = "managed_policy_arns must not repeat a policy; got ${jsonencode(var.managed_policy_arns)}."
+    condition     = length(distinct(values(var.managed_policy_arns))) == length(var.managed_policy_arns)
+    error_message = "managed_policy_arns must not attach a policy twice; got ${jsonencode(var.managed_policy_arns)}."
   }
 
   validation {
-    condition     = alltrue([for arn in var.managed_policy_arns : can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/", arn))])
-    error_message = "managed_policy_arns must hold IAM policy ARNs; got ${jsonencode([for arn in var.managed_policy_arns : arn if !can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/", arn))])}."
+    condition     = alltrue([for arn in values(var.managed_policy_arns) : can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/", arn))])
+    error_message = "managed_policy_arns must hold IAM policy ARNs; got ${jsonencode({ for key, arn in var.managed_policy_arns : key => arn if !can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/", arn)) })}."
   }
 }
 
