@@ -33,7 +33,9 @@ DEFAULT_REGION = "us-east-1"
 INTERNAL_AGENT = "nbattr-emulator-internal"
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # Services the module and the examples touch; each gets an `endpoints {}` entry.
-TERRAFORM_SERVICES = ("cloudtrail", "ec2", "events", "iam", "kms", "sagemaker", "sns", "sts")
+TERRAFORM_SERVICES = (
+    "cloudtrail", "ec2", "events", "iam", "kms", "logs", "s3", "sagemaker", "sns", "sts",
+)  # fmt: skip
 # Endpoint keys that providers before 4.0 spelled differently.
 OLD_ENDPOINT_KEYS = {"events": "cloudwatchevents"}
 
