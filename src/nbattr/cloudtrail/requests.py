@@ -135,19 +135,28 @@ def error_of(status: int, body: bytes) -> tuple[str | None, str | None]:
 
 
 def response_elements(request: ApiRequest, status: int, body: bytes) -> dict[str, Any] | None:
-    """What CloudTrail keeps of a response. Only AssumeRole's is modelled: the issued key id
-    and session, which link a session's calls to the credentials that assumed it."""
-    if status >= 400 or request.action != "AssumeRole":
+    """What CloudTrail keeps of a response, modelled for AssumeRole and SNS Publish. AssumeRole:
+    the issued key id,
+    session token and session, which link a session's calls to the credentials that assumed
+    it; never the secret key (corpus sts-AssumeRole.json)."""
+    if status >= 400 or request.action not in ("AssumeRole", "Publish"):
         return None
     text = body.decode("utf-8", "replace")
+    if request.action == "Publish":  # the message id (corpus sns-Publish.json)
+        message_id = re.search(r"<MessageId>([^<]*)</MessageId>", text)
+        return {"messageId": message_id.group(1)} if message_id else None
     found = {
         tag: re.search(rf"<{tag}>([^<]*)</{tag}>", text)
-        for tag in ("AccessKeyId", "Expiration", "AssumedRoleId", "Arn")
+        for tag in ("AccessKeyId", "SessionToken", "Expiration", "AssumedRoleId", "Arn")
     }
     if any(match is None for match in found.values()):
         return None
     value = {tag: match.group(1) for tag, match in found.items() if match is not None}
     return {
-        "credentials": {"accessKeyId": value["AccessKeyId"], "expiration": value["Expiration"]},
+        "credentials": {
+            "accessKeyId": value["AccessKeyId"],
+            "sessionToken": value["SessionToken"],
+            "expiration": value["Expiration"],
+        },
         "assumedRoleUser": {"assumedRoleId": value["AssumedRoleId"], "arn": value["Arn"]},
     }
