@@ -14,7 +14,10 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from alerting import TRAIL, start_trail
 from calls import ACCOUNT, create_role
+from nbattr.cloudtrail.eventbridge import forward
+from nbattr.cloudtrail.s3 import parse_s3
 
 
 @pytest.fixture
@@ -172,3 +175,131 @@ def test_delivery_delay_hides_fresh_events(trail):
     assert _lookup(trail, LookupAttributes=_by_user("nb-1"))["Events"] == []
     time.sleep(1.6)
     assert len(_lookup(trail, LookupAttributes=_by_user("nb-1"))["Events"]) == 1
+
+
+def _names(emulator, **params):
+    return [event["EventName"] for event in _lookup(emulator, **params)["Events"]]
+
+
+def test_read_only_is_awss_value_not_the_verb(trail):
+    """Real records show sts:AssumeRole with readOnly true (fixtures/cloudtrail-real)."""
+    role_arn = create_role(trail, "notebooks")
+    trail.client_as(role_arn, "nb-1").get_caller_identity()
+    read_only = [{"AttributeKey": "ReadOnly", "AttributeValue": "true"}]
+    assert {"AssumeRole", "GetCallerIdentity"} <= set(_names(trail, LookupAttributes=read_only))
+    written = [{"AttributeKey": "ReadOnly", "AttributeValue": "false"}]
+    assert "AssumeRole" not in _names(trail, LookupAttributes=written)
+    (record,) = [r for r in trail.cloudtrail.records() if r["eventName"] == "AssumeRole"]
+    assert record["readOnly"] is True
+
+
+def test_s3_bucket_calls_are_recorded_as_management_events(trail):
+    s3 = trail.client("s3")
+    s3.list_buckets()
+    s3.create_bucket(Bucket="notebook-data")
+    s3.get_bucket_location(Bucket="notebook-data")
+    policy = {"Version": "2012-10-17", "Statement": []}
+    s3.put_bucket_policy(Bucket="notebook-data", Policy=json.dumps(policy))
+    events = _lookup(trail, LookupAttributes=[
+        {"AttributeKey": "EventSource", "AttributeValue": "s3.amazonaws.com"}
+    ])["Events"]  # fmt: skip
+    records = {e["EventName"]: json.loads(e["CloudTrailEvent"]) for e in events}
+    assert set(records) == {"ListBuckets", "CreateBucket", "GetBucketLocation", "PutBucketPolicy"}
+    bucket = {"accountId": ACCOUNT, "type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::notebook-data"}
+    for name, record in records.items():
+        assert record["eventCategory"] == "Management" and record["managementEvent"] is True
+        assert record["requestParameters"]["Host"] and record["additionalEventData"]
+        assert record["readOnly"] is name.startswith(("List", "Get")), name
+        if name != "ListBuckets":
+            assert record["requestParameters"]["bucketName"] == "notebook-data"
+            assert record["resources"] == [bucket]
+    assert records["PutBucketPolicy"]["requestParameters"]["bucketPolicy"] == policy
+
+
+def _select(emulator, **selectors):
+    emulator.client("s3").create_bucket(Bucket="trail-logs")
+    cloudtrail = emulator.client("cloudtrail")
+    cloudtrail.create_trail(Name="data-trail", S3BucketName="trail-logs")
+    cloudtrail.put_event_selectors(TrailName="data-trail", **selectors)
+    cloudtrail.start_logging(Name="data-trail")
+
+
+def _data_records(emulator):
+    return [r for r in emulator.cloudtrail.records() if r["eventCategory"] == "Data"]
+
+
+def test_s3_object_calls_are_data_events_only_where_a_trail_selects_them(trail):
+    s3 = trail.client("s3")
+    s3.create_bucket(Bucket="notebook-data")
+    s3.put_object(Bucket="notebook-data", Key="a.csv", Body=b"1,2")
+    assert _data_records(trail) == []  # no trail asks for data events: AWS records none
+    _select(trail, EventSelectors=[{
+        "ReadWriteType": "WriteOnly",
+        "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::notebook-data/"]}],
+    }])  # fmt: skip
+    s3.put_object(Bucket="notebook-data", Key="b.csv", Body=b"3,4")
+    s3.get_object(Bucket="notebook-data", Key="b.csv")["Body"].read()  # a read: not selected
+    (put,) = _data_records(trail)
+    assert put["eventName"] == "PutObject" and put["managementEvent"] is False
+    assert put["readOnly"] is False
+    assert put["requestParameters"]["bucketName"] == "notebook-data"
+    assert put["requestParameters"]["key"] == "b.csv"
+    assert put["resources"][0] == {
+        "type": "AWS::S3::Object",
+        "ARN": "arn:aws:s3:::notebook-data/b.csv",
+    }
+    assert put["additionalEventData"]["bytesTransferredIn"] == 3
+    # LookupEvents returns management events only.
+    assert not {"PutObject", "GetObject"} & set(_names(trail))
+
+
+def test_advanced_selectors_pick_data_events_by_arn_prefix(trail):
+    _select(trail, AdvancedEventSelectors=[{"FieldSelectors": [
+        {"Field": "eventCategory", "Equals": ["Data"]},
+        {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+        {"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::notebook-data/shared/"]},
+    ]}])  # fmt: skip
+    s3 = trail.client("s3")
+    s3.create_bucket(Bucket="notebook-data")
+    s3.put_object(Bucket="notebook-data", Key="private/x", Body=b"x")
+    s3.put_object(Bucket="notebook-data", Key="shared/y", Body=b"y")
+    s3.get_object(Bucket="notebook-data", Key="shared/y")["Body"].read()
+    s3.list_objects_v2(Bucket="notebook-data", Prefix="shared/")
+    assert [(r["eventName"], r["readOnly"]) for r in _data_records(trail)] == [
+        ("PutObject", False), ("GetObject", True), ("ListObjects", True),
+    ]  # fmt: skip
+
+
+def test_data_events_reach_eventbridge_only_as_a_trail_selects_them(trail):
+    start_trail(trail)  # logging, but for management events only
+    events = trail.client("events")
+    events.put_rule(Name="s3-calls", EventPattern=json.dumps({"source": ["aws.s3"]}),
+                    State="ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")  # fmt: skip
+    record = {
+        "eventSource": "s3.amazonaws.com", "eventName": "GetObject", "readOnly": True,
+        "eventCategory": "Data", "eventTime": "2026-01-01T00:00:00Z",
+        "recipientAccountId": ACCOUNT, "awsRegion": "us-east-1",
+        "resources": [{"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::notebook-data/a"}],
+    }  # fmt: skip
+    assert forward(dict(record)) == 0
+    trail.client("cloudtrail").put_event_selectors(TrailName=TRAIL, EventSelectors=[{
+        "ReadWriteType": "All",
+        "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}],
+    }])  # fmt: skip
+    assert forward(dict(record)) == 1
+
+
+def test_sns_publish_is_a_data_event(trail):
+    sns = trail.client("sns")
+    topic = sns.create_topic(Name="alerts")["TopicArn"]
+    sns.publish(TopicArn=topic, Message="m")
+    assert "Publish" not in _names(trail) and _data_records(trail) == []
+
+
+def test_virtual_hosted_s3_requests_name_their_bucket():
+    environ = {"REQUEST_METHOD": "GET", "HTTP_HOST": "notebook-data.s3.us-east-1.amazonaws.com",
+               "PATH_INFO": "/dir/a%20b.csv", "QUERY_STRING": ""}  # fmt: skip
+    call = parse_s3(environ, b"", ACCOUNT)
+    assert call is not None and call.event_name == "GetObject" and call.data_event
+    assert call.parameters["bucketName"] == "notebook-data"
+    assert call.parameters["key"] == "dir/a b.csv"

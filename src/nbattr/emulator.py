@@ -33,7 +33,9 @@ DEFAULT_REGION = "us-east-1"
 INTERNAL_AGENT = "nbattr-emulator-internal"
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # Services the module and the examples touch; each gets an `endpoints {}` entry.
-TERRAFORM_SERVICES = ("cloudtrail", "ec2", "events", "iam", "kms", "sagemaker", "sns", "sts")
+TERRAFORM_SERVICES = (
+    "cloudtrail", "ec2", "events", "iam", "kms", "logs", "s3", "sagemaker", "sns", "sts",
+)  # fmt: skip
 
 
 class _QuietRequestHandler(MotoRequestHandler):
@@ -250,6 +252,8 @@ class Emulator:
             "  skip_credentials_validation = true\n"
             "  skip_metadata_api_check     = true\n"
             "  skip_region_validation      = true\n"
+            # One endpoint for every service: bucket names go in the path, not the host.
+            "  s3_use_path_style           = true\n"
             "  endpoints {\n"
             f"{endpoints}\n"
             "  }\n"

@@ -26,6 +26,8 @@ from moto.events.utils import EventTemplateParser
 from moto.sns.models import sns_backends
 from moto.utilities.utils import get_partition
 
+from .selectors import trails_selecting
+
 DETAIL_TYPE = "AWS API Call via CloudTrail"
 ALL_MANAGEMENT_EVENTS = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
 
@@ -42,6 +44,12 @@ def _receives(rule: Any, read_only: bool) -> bool:
     if rule.state == ALL_MANAGEMENT_EVENTS:
         return True
     return rule.state == "ENABLED" and not read_only
+
+
+def _data_resource(record: dict[str, Any]) -> tuple[str, str]:
+    """The resource selectors match a data event on: its first resource (object or topic)."""
+    first = (record.get("resources") or [{}])[0]
+    return str(first.get("type", "")), str(first.get("ARN") or first.get("ARNPrefix", ""))
 
 
 def event_of(record: dict[str, Any]) -> dict[str, Any]:
@@ -64,6 +72,11 @@ def forward(record: dict[str, Any]) -> int:
     """Deliver `record` to the rules that would receive it on AWS; how many matched."""
     account, region = record["recipientAccountId"], record["awsRegion"]
     if record.get("eventSource", "").startswith("events.") or not _trail_logging(account, region):
+        return 0
+    # Data events reach EventBridge only as a trail logs them ("Logging data events": the
+    # events your trails log are the ones available in EventBridge).
+    data = record.get("eventCategory") == "Data"
+    if data and not trails_selecting(record, _data_resource(record)):
         return 0
     event = event_of(record)
     bus = events_backends[account][region].event_buses.get("default")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from moto.iam.models import iam_backends
@@ -55,10 +56,20 @@ def _assumed_role(access_key_id: str, partition: str) -> dict[str, Any] | None:
                     "accountId": account_id,
                     "userName": role_name,
                 },
-                "attributes": {"mfaAuthenticated": "false"},
+                # When the session was issued, as real records carry it (corpus).
+                "attributes": {
+                    "creationDate": _created(role),
+                    "mfaAuthenticated": "false",
+                },
             },
         }
     return None
+
+
+def _created(role: Any) -> str:
+    created = getattr(role.access_key, "create_date", None)
+    when = created if isinstance(created, datetime) else datetime.now(timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def username(identity: dict[str, Any]) -> str:

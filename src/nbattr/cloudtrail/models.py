@@ -15,6 +15,7 @@ from typing import Any
 
 from .identity import ACCOUNT_ID, user_identity, username
 from .requests import ApiRequest
+from .selectors import trails_selecting
 
 LOOKUP_KEYS = {
     "EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName",
@@ -40,6 +41,7 @@ class _Event:
     record: dict[str, Any]
     username: str
     resources: list[dict[str, str]]
+    trails: list[str] = field(default_factory=list)  # the trails that log it (data events)
 
 
 def _resources(request: ApiRequest) -> list[dict[str, str]]:
@@ -50,6 +52,16 @@ def _resources(request: ApiRequest) -> list[dict[str, str]]:
         name = str(params["notebookInstanceName"])
         return [{"ResourceType": "AWS::SageMaker::NotebookInstance", "ResourceName": name}]
     return []
+
+
+def _insert_after(record: dict[str, Any], after: str, key: str, value: Any) -> dict[str, Any]:
+    """`record` with `key` placed after `after`, in the order AWS writes its fields."""
+    ordered: dict[str, Any] = {}
+    for name, existing in record.items():
+        ordered[name] = existing
+        if name == after:
+            ordered[key] = value
+    return ordered
 
 
 @dataclass
@@ -79,7 +91,11 @@ class CloudTrailStore:
         error_code: str | None,
         error_message: str | None,
         response: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+        additional: dict[str, Any] | None = None,
+        request_id: str | None = None,
+    ) -> dict[str, Any] | None:
+        """The record CloudTrail makes of the call; None for a data event no trail selects
+        (AWS records none then: CloudTrail User Guide, "Logging data events")."""
         now = time.time()
         identity = user_identity(request.access_key_id)
         record: dict[str, Any] = {
@@ -93,21 +109,31 @@ class CloudTrailStore:
             "userAgent": request.user_agent,
             "requestParameters": request.parameters or None,
             "responseElements": response,
-            "requestID": str(uuid.uuid4()),
+            "requestID": request_id or str(uuid.uuid4()),
             "eventID": str(uuid.uuid4()),
             "readOnly": request.read_only,
             "eventType": "AwsApiCall",
-            "managementEvent": True,
+            "managementEvent": not request.data_event,
             "recipientAccountId": ACCOUNT_ID,
-            "eventCategory": "Management",
+            "eventCategory": "Data" if request.data_event else "Management",
         }
+        if additional is not None:  # S3 puts it after responseElements (corpus s3-*.json)
+            record = _insert_after(record, "responseElements", "additionalEventData", additional)
+        if request.resources:
+            record = _insert_after(record, "readOnly", "resources", request.resources)
         if error_code:
             record["errorCode"] = error_code
             record["errorMessage"] = error_message or error_code
+        trails: list[str] = []
+        if request.data_event:
+            trails = trails_selecting(record, request.data_resource or ("", ""))
+            if not trails:
+                return None
+        event = _Event(len(self._events), now, record, username(identity), _resources(request))
+        event.trails = trails
         with self._lock:
-            self._events.append(
-                _Event(len(self._events), now, record, username(identity), _resources(request))
-            )
+            event.seq = len(self._events)
+            self._events.append(event)
         return record
 
     @property
@@ -186,7 +212,9 @@ class CloudTrailStore:
             visible = [
                 event
                 for event in self._events
-                if event.time + self.delivery_delay <= now
+                # LookupEvents returns management events only (API reference, LookupEvents)
+                if event.record["managementEvent"]
+                and event.time + self.delivery_delay <= now
                 and start <= event.time <= end
                 and event.record["awsRegion"] == region  # lookups see their own region
                 and all(self._matches(event, attribute) for attribute in attributes)

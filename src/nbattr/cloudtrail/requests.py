@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from .classification import DATA_EVENTS, NOT_LOGGED, read_only
+from .identity import ACCOUNT_ID
+from .s3 import parse_s3
+
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
-_READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Lookup", "Head", "BatchGet")
 
 
 @dataclass(frozen=True)
@@ -21,10 +24,20 @@ class ApiRequest:
     parameters: dict[str, Any]
     source_ip: str
     user_agent: str
+    data_event: bool = False
+    # CloudTrail's `resources` of the record, and the one data-event selectors match on.
+    resources: list[dict[str, str]] = field(default_factory=list)
+    data_resource: tuple[str, str] | None = None
 
     @property
     def read_only(self) -> bool:
-        return self.action.startswith(_READ_ONLY_PREFIXES)
+        """AWS's own `readOnly` for the call (see classification.py), not the verb's guess."""
+        return read_only(self.service, self.action)
+
+    @property
+    def logged(self) -> bool:
+        """Whether CloudTrail records the call at all."""
+        return (self.service, self.action) not in NOT_LOGGED
 
     @property
     def event_source(self) -> str:
@@ -42,6 +55,22 @@ def parse(environ: dict[str, Any], body: bytes) -> ApiRequest | None:
         return None
     access_key_id, region, service = credential.groups()
     target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if service == "s3":  # REST protocol: the call is in the method, path and query
+        s3 = parse_s3(environ, body, ACCOUNT_ID)
+        if s3 is None:
+            return None
+        return ApiRequest(
+            service=service,
+            action=s3.event_name,
+            region=region,
+            access_key_id=access_key_id,
+            parameters=s3.parameters,
+            source_ip=environ.get("REMOTE_ADDR", ""),
+            user_agent=environ.get("HTTP_USER_AGENT", ""),
+            data_event=s3.data_event,
+            resources=s3.resources,
+            data_resource=s3.data_resource,
+        )
     if target:  # JSON protocol (SageMaker, CloudTrail, KMS): action in a header
         action = target.rsplit(".", 1)[-1]
         try:
@@ -57,6 +86,7 @@ def parse(environ: dict[str, Any], body: bytes) -> ApiRequest | None:
         parameters = {_camel(k): v for k, v in form.items()}
     if not action:
         return None
+    resources, data_resource = _resources(service, action, parameters)
     return ApiRequest(
         service=service,
         action=action,
@@ -65,7 +95,25 @@ def parse(environ: dict[str, Any], body: bytes) -> ApiRequest | None:
         parameters=parameters,
         source_ip=environ.get("REMOTE_ADDR", ""),
         user_agent=environ.get("HTTP_USER_AGENT", ""),
+        data_event=(service, action) in DATA_EVENTS,
+        resources=resources,
+        data_resource=data_resource,
     )
+
+
+def _resources(
+    service: str, action: str, parameters: dict[str, Any]
+) -> tuple[list[dict[str, str]], tuple[str, str] | None]:
+    """`resources` as real records show them: AssumeRole names the role (corpus
+    sts-AssumeRole.json), SNS Publish the topic (corpus sns-Publish.json)."""
+    if action == "AssumeRole" and "roleArn" in parameters:
+        arn = str(parameters["roleArn"])
+        return [{"accountId": arn.split(":")[4], "type": "AWS::IAM::Role", "ARN": arn}], None
+    kind = DATA_EVENTS.get((service, action))
+    if kind is not None and "topicArn" in parameters:
+        arn = str(parameters["topicArn"])
+        return [{"accountId": arn.split(":")[4], "type": kind, "ARN": arn}], (kind, arn)
+    return [], None
 
 
 def error_of(status: int, body: bytes) -> tuple[str | None, str | None]:
@@ -87,19 +135,28 @@ def error_of(status: int, body: bytes) -> tuple[str | None, str | None]:
 
 
 def response_elements(request: ApiRequest, status: int, body: bytes) -> dict[str, Any] | None:
-    """What CloudTrail keeps of a response. Only AssumeRole's is modelled: the issued key id
-    and session, which link a session's calls to the credentials that assumed it."""
-    if status >= 400 or request.action != "AssumeRole":
+    """What CloudTrail keeps of a response, modelled for AssumeRole and SNS Publish. AssumeRole:
+    the issued key id,
+    session token and session, which link a session's calls to the credentials that assumed
+    it; never the secret key (corpus sts-AssumeRole.json)."""
+    if status >= 400 or request.action not in ("AssumeRole", "Publish"):
         return None
     text = body.decode("utf-8", "replace")
+    if request.action == "Publish":  # the message id (corpus sns-Publish.json)
+        message_id = re.search(r"<MessageId>([^<]*)</MessageId>", text)
+        return {"messageId": message_id.group(1)} if message_id else None
     found = {
         tag: re.search(rf"<{tag}>([^<]*)</{tag}>", text)
-        for tag in ("AccessKeyId", "Expiration", "AssumedRoleId", "Arn")
+        for tag in ("AccessKeyId", "SessionToken", "Expiration", "AssumedRoleId", "Arn")
     }
     if any(match is None for match in found.values()):
         return None
     value = {tag: match.group(1) for tag, match in found.items() if match is not None}
     return {
-        "credentials": {"accessKeyId": value["AccessKeyId"], "expiration": value["Expiration"]},
+        "credentials": {
+            "accessKeyId": value["AccessKeyId"],
+            "sessionToken": value["SessionToken"],
+            "expiration": value["Expiration"],
+        },
         "assumedRoleUser": {"assumedRoleId": value["AssumedRoleId"], "arn": value["Arn"]},
     }
