@@ -48,12 +48,27 @@ def _camel(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+def _signer(environ: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(access key id, region, service) of a SigV4 request: signed in the Authorization
+    header, or presigned in the query string (`X-Amz-Credential`), which CloudTrail records
+    too, with `AuthenticationMethod` `QueryString` (corpus s3-PutObject.json)."""
+    credential = _CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
+    if credential is not None:
+        access_key_id, region, service = credential.groups()
+        return access_key_id, region, service
+    query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+    parts = query.get("X-Amz-Credential", "").split("/")
+    if len(parts) == 5 and parts[4] == "aws4_request":
+        return parts[0], parts[2], parts[3]
+    return None
+
+
 def parse(environ: dict[str, Any], body: bytes) -> ApiRequest | None:
     """The API call in a SigV4-signed request, or None when it is not one."""
-    credential = _CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
-    if credential is None:
+    signer = _signer(environ)
+    if signer is None:
         return None
-    access_key_id, region, service = credential.groups()
+    access_key_id, region, service = signer
     target = environ.get("HTTP_X_AMZ_TARGET", "")
     if service == "s3":  # REST protocol: the call is in the method, path and query
         s3 = parse_s3(environ, body, ACCOUNT_ID)

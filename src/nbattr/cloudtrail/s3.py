@@ -49,6 +49,11 @@ _OBJECT_CALLS = {
     "GET": "GetObject", "PUT": "PutObject", "HEAD": "HeadObject", "DELETE": "DeleteObject",
 }  # fmt: skip
 _BUCKET_CALLS = {"PUT": "CreateBucket", "DELETE": "DeleteBucket", "HEAD": "HeadBucket"}
+# A presigned URL's query: CloudTrail keeps X-Amz-Date, -Algorithm, -SignedHeaders and -Expires
+# among requestParameters but never the credential, signature or token (corpus
+# s3-PutObject.json); it also keeps these request headers (same record).
+_SECRET_QUERY = frozenset(("X-Amz-Credential", "X-Amz-Signature", "X-Amz-Security-Token"))
+_LOGGED_HEADERS = ("x-amz-acl", "x-amz-storage-class")
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,7 @@ def parse_s3(environ: dict[str, Any], body: bytes, account_id: str) -> S3Call | 
     name = _name(method, bucket, key, query, copy)
     if name is None:
         return None
-    parameters: dict[str, Any] = {k: v for k, v in query.items() if not k.startswith("X-Amz-")}
+    parameters: dict[str, Any] = {k: v for k, v in query.items() if k not in _SECRET_QUERY}
     if bucket:
         parameters["bucketName"] = bucket
     parameters["Host"] = host
@@ -112,6 +117,10 @@ def parse_s3(environ: dict[str, Any], body: bytes, account_id: str) -> S3Call | 
         parameters["key"] = key
     if copy:
         parameters["x-amz-copy-source"] = environ["HTTP_X_AMZ_COPY_SOURCE"]
+    for header in _LOGGED_HEADERS:
+        value = environ.get("HTTP_" + header.upper().replace("-", "_"))
+        if value is not None:
+            parameters[header] = value
     if name == "PutBucketPolicy" and body:
         with contextlib.suppress(ValueError):
             parameters["bucketPolicy"] = json.loads(body)
