@@ -33,9 +33,10 @@ READ_ONLY: dict[tuple[str, str], Known] = {
     ("sts", "GetCallerIdentity"): Known(True, _CORPUS + "sts-GetCallerIdentity.json"),
     ("s3", "ListObjects"): Known(True, _CORPUS + "s3-ListObjects.json"),
     ("s3", "GetObject"): Known(True, _CORPUS + "s3-GetObject.json"),
-    ("s3", "PutObject"): Known(False, _DATA_DOC),
+    ("s3", "PutObject"): Known(False, _CORPUS + "s3-PutObject.json"),
     ("s3", "CopyObject"): Known(False, "elastic/integrations cloudtrail test-copy-object-json.log"),
     ("sns", "Publish"): Known(False, _CORPUS + "sns-Publish.json"),
+    ("cloudtrail", "LookupEvents"): Known(True, _CORPUS + "cloudtrail-LookupEvents.json"),
     ("ssm", "SendCommand"): Known(False, _STRATUS),
     ("ssm", "DescribeInstanceInformation"): Known(True, _STRATUS),
 }  # fmt: skip
