@@ -207,3 +207,29 @@ def test_a_queue_created_in_the_same_configuration_plans(workspace, emulator):
     assert "endpoint" not in subscription  # unknown until the queue exists
     assert f'{alert}.aws_sqs_queue_policy.this["security-team"]' in resources
     assert resources[f"{alert}.aws_cloudwatch_event_rule.this"]["state"] == ALL_MANAGEMENT_EVENTS
+
+
+def test_lambda_subscriptions_get_the_invoke_permission_and_queues_their_policy_only_on_request(
+    workspace, emulator
+):
+    function = "arn:aws:lambda:us-east-1:123456789012:function:triage"
+    queue = "arn:aws:sqs:us-east-1:123456789012:their-own-queue"
+    tf_vars = {
+        "role_name": ROLE,
+        "notebooks": {"test-1": {}},
+        "unattributed_alert": "true",
+        "unattributed_alert_subscriptions": {
+            "triage": {"protocol": "lambda", "endpoint": function},
+            "theirs": {"protocol": "sqs", "endpoint": queue},
+        },
+    }
+    plan = workspace(".", emulator).plan(tf_vars=tf_vars)
+    resources = planned_resources(plan)
+    alert = "module.unattributed_alert[0]"
+    permission = resources[f'{alert}.aws_lambda_permission.this["triage"]']
+    assert permission["function_name"] == function
+    assert permission["principal"] == "sns.amazonaws.com"
+    assert permission["action"] == "lambda:InvokeFunction"
+    assert "source_arn" not in permission  # the topic's ARN, known after apply
+    assert not [address for address in resources if "aws_sqs_queue_policy" in address]
+    assert f'{alert}.aws_sns_topic_subscription.this["theirs"]' in resources
