@@ -60,6 +60,7 @@ module "unattributed_alert" {
   base_session_arn    = "${module.execution_role.session_arn_prefix}SageMaker"
   ignored_event_names = var.unattributed_alert_ignored_event_names
   subscriptions       = var.unattributed_alert_subscriptions
+  state               = var.unattributed_alert_state
   kms_master_key_id   = var.unattributed_alert_kms_key_id
   tags                = var.tags
 }

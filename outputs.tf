@@ -38,6 +38,11 @@ output "unattributed_alert_event_pattern" {
   value       = one(module.unattributed_alert[*].event_pattern)
 }
 
+output "unattributed_alert_queue_policy_statements" {
+  description = "For each sqs alert subscription, by key: the policy document (JSON) that lets the alert topic send to the queue; merge it into the queue's access policy unless manage_queue_policy is set. Empty unless unattributed_alert is on."
+  value       = try(module.unattributed_alert[0].queue_policy_statements, {})
+}
+
 output "self_trust_statement" {
   description = "The trust statement that lets the role assume itself (JSON). Add it to an existing role's trust policy."
   value       = module.execution_role.self_trust_statement

@@ -88,12 +88,19 @@ variable "unattributed_alert" {
 }
 
 variable "unattributed_alert_subscriptions" {
-  description = "Endpoints told of unattributed calls: a list of {protocol, endpoint}, protocol email, email-json, https, sqs or lambda."
-  type = list(object({
-    protocol = string
-    endpoint = string
+  description = "Endpoints told of unattributed calls, keyed by names you choose: {protocol, endpoint, manage_queue_policy}, protocol email, email-json, https, sqs or lambda. Lambda subscriptions get the invoke permission; sqs ones need the queue policy (manage_queue_policy = true, or attach the unattributed_alert_queue_policy_statements output). See modules/unattributed-alert."
+  type = map(object({
+    protocol            = string
+    endpoint            = string
+    manage_queue_policy = optional(bool, false)
   }))
-  default = []
+  default = {}
+}
+
+variable "unattributed_alert_state" {
+  description = "The alert rule's state: ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (default; read-only bypasses alert too) or ENABLED (write events only)."
+  type        = string
+  default     = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
 }
 
 variable "unattributed_alert_kms_key_id" {

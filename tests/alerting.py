@@ -22,14 +22,23 @@ class AlertQueue:
     def __init__(self, emulator: Any, name: str = "security-team") -> None:
         self._emulator = emulator
         self._sqs = emulator.client("sqs")
+        self.name = name
         self.url = self._sqs.create_queue(QueueName=name)["QueueUrl"]
         self.arn = self._sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
 
     @property
-    def subscription(self) -> dict[str, str]:
-        return {"protocol": "sqs", "endpoint": self.arn}
+    def subscription(self) -> dict[str, dict[str, object]]:
+        """The alert's subscription of this queue, with the module setting its policy (on AWS,
+        as in the emulator, SNS delivers nothing to a queue whose policy does not allow it)."""
+        return {self.name: {"protocol": "sqs", "endpoint": self.arn, "manage_queue_policy": True}}
+
+    def policy(self) -> dict[str, Any] | None:
+        """The queue's access policy, None when it has none."""
+        attributes = self._sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["Policy"])
+        policy = attributes.get("Attributes", {}).get("Policy")
+        return json.loads(policy) if policy else None
 
     def events(self) -> list[dict[str, Any]]:
         """The EventBridge events that reached the queue since last asked (and are gone now)."""

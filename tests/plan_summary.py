@@ -14,9 +14,12 @@ def _walk(module: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def planned_resources(plan: Any) -> dict[str, dict[str, Any]]:
-    """Every planned managed resource, by full address, with its known values."""
+    """Every planned managed resource, by full address, with its known values (Terraform
+    leaves `values` out when none is known yet)."""
     root = plan["planned_values"]["root_module"]
-    return {res["address"]: res["values"] for res in _walk(root) if res["mode"] == "managed"}
+    return {
+        res["address"]: res.get("values", {}) for res in _walk(root) if res["mode"] == "managed"
+    }
 
 
 def resource_counts(plan: Any) -> Counter[str]:

@@ -93,9 +93,16 @@ def _check_created(example, emulator, outputs) -> None:
         )
         events = emulator.client("events")
         (rule,) = events.list_rules()["Rules"]
-        assert rule["Arn"] == outputs["alert_rule_arn"] and rule["State"] == "ENABLED"
+        assert rule["Arn"] == outputs["alert_rule_arn"]
+        assert rule["State"] == "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"  # the default
         targets = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
         assert [target["Arn"] for target in targets] == [outputs["alert_topic_arn"]]
+        sqs = emulator.client("sqs")  # the module set the queue's policy: SNS may deliver
+        policy = sqs.get_queue_attributes(
+            QueueUrl=outputs["alert_queue_url"], AttributeNames=["Policy"]
+        )["Attributes"]["Policy"]
+        allow = json.loads(policy)["Statement"][0]
+        assert allow["Condition"] == {"ArnEquals": {"aws:SourceArn": outputs["alert_topic_arn"]}}
     if example == "existing-role":
         statement = json.loads(outputs["self_trust_statement"])
         assert statement in role["AssumeRolePolicyDocument"]["Statement"]
@@ -123,6 +130,7 @@ def _apply_replan_destroy(ws, example, emulator) -> None:
     assert _network(emulator) == network_before
     assert emulator.client("events").list_rules()["Rules"] == []
     assert emulator.client("sns").list_topics()["Topics"] == []
+    assert emulator.client("sqs").list_queues().get("QueueUrls", []) == []
     assert emulator.client("iam").list_policies(Scope="Local")["Policies"] == []
     keys = emulator.client("kms").list_keys()["Keys"]
     states = {

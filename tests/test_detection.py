@@ -78,7 +78,7 @@ def scene(tools, emulator, tmp_path_factory) -> Iterator[Scene]:
         "role_managed_policy_arns": {"grant": grant},
         "enforce_attribution": "true",
         "unattributed_alert": "true",
-        "unattributed_alert_subscriptions": [queue.subscription],
+        "unattributed_alert_subscriptions": queue.subscription,
     }
     ws = prepare(tools, emulator, tmp_path_factory.mktemp("detection"), ".")
     ws.init()

@@ -18,8 +18,11 @@ from nbattr.workspace import prepare
 LONG_NAME = "n" + "-x" * 31 + "y"  # 64 characters
 GOOD = {"role_name": "validation-role", "notebooks": {"nb-1": {}}}
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
-ALERT_HTTP = {"protocol": "http", "endpoint": "http://alerts.example.com/hook"}
-ALERT_NO_ADDRESS = {"protocol": "email", "endpoint": "security-team"}
+ALERT_HTTP = {"hook": {"protocol": "http", "endpoint": "http://alerts.example.com/hook"}}
+ALERT_NO_ADDRESS = {"security": {"protocol": "email", "endpoint": "security-team"}}
+ALERT_QUEUE_URL = {
+    "queue": {"protocol": "sqs", "endpoint": "https://sqs.us-east-1.amazonaws.com/1/q"}
+}
 
 CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "notebook name with underscore": (
@@ -111,12 +114,36 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
         ["must not contain a line NBATTR_EXTRA_ON_START_EOF"],
     ),
     "alert subscription over plain http": (
-        {"unattributed_alert": True, "unattributed_alert_subscriptions": [ALERT_HTTP]},
-        ["subscriptions take protocol email, email-json, https, sqs or lambda", '"http"'],
+        {"unattributed_alert": True, "unattributed_alert_subscriptions": ALERT_HTTP},
+        ["subscriptions take protocol email, email-json, https, sqs or lambda", '"hook: http"'],
     ),
     "alert e-mail subscription without an address": (
-        {"unattributed_alert": True, "unattributed_alert_subscriptions": [ALERT_NO_ADDRESS]},
-        ["endpoint must fit its protocol", "email: security-team"],
+        {"unattributed_alert": True, "unattributed_alert_subscriptions": ALERT_NO_ADDRESS},
+        ["endpoint must fit its protocol", "security: email: security-team"],
+    ),
+    "alert SQS subscription by queue URL instead of ARN": (
+        {"unattributed_alert": True, "unattributed_alert_subscriptions": ALERT_QUEUE_URL},
+        ["endpoint must fit its protocol", "queue: sqs: https://sqs.us-east-1"],
+    ),
+    "alert e-mail subscription asking for a queue policy": (
+        {
+            "unattributed_alert": True,
+            "unattributed_alert_subscriptions": {
+                "oncall": {
+                    "protocol": "email",
+                    "endpoint": "oncall@example.com",
+                    "manage_queue_policy": True,
+                }
+            },
+        },
+        ["manage_queue_policy applies to sqs subscriptions only", "oncall: email"],
+    ),
+    "alert rule disabled through its state": (
+        {"unattributed_alert": True, "unattributed_alert_state": "DISABLED"},
+        [
+            "unattributed alert state must be ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+            '"DISABLED"',
+        ],
     ),
     "alert topic on the AWS managed SNS key": (
         {"unattributed_alert": True, "unattributed_alert_kms_key_id": "alias/aws/sns"},

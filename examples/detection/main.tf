@@ -28,6 +28,14 @@ resource "aws_iam_policy" "notebook_work" {
   })
 }
 
+# The security team's queue, created here: the alert's subscriptions are keyed by name, so
+# an endpoint known only after apply is fine. SSE-SQS (SQS-owned keys) needs no key policy
+# for SNS; a queue on a customer managed KMS key would ("Amazon SQS Key management").
+resource "aws_sqs_queue" "security_team" {
+  name                    = "${var.role_name}-unattributed-calls"
+  sqs_managed_sse_enabled = true
+}
+
 module "watched_notebooks" {
   source = "../.."
 
@@ -43,8 +51,12 @@ module "watched_notebooks" {
   # Bypasses are denied by IAM (restrictive: read the README first) ...
   enforce_attribution = true
   # ... and reported as they happen (needs a CloudTrail trail logging in this region).
-  unattributed_alert               = true
-  unattributed_alert_subscriptions = [for address in var.alert_emails : { protocol = "email", endpoint = address }]
+  unattributed_alert = true
+  unattributed_alert_subscriptions = merge(
+    # The module sets this queue's access policy (so SNS may deliver to it): it is ours.
+    { security-team = { protocol = "sqs", endpoint = aws_sqs_queue.security_team.arn, manage_queue_policy = true } },
+    { for address in var.alert_emails : address => { protocol = "email", endpoint = address } },
+  )
 
   tags = {
     Example = "detection"

@@ -37,3 +37,8 @@ output "alert_rule_arn" {
   description = "EventBridge rule that matches calls under the bare SageMaker session."
   value       = module.watched_notebooks.unattributed_alert_rule_arn
 }
+
+output "alert_queue_url" {
+  description = "URL of the SQS queue the alerts are delivered to (one message per unattributed call)."
+  value       = aws_sqs_queue.security_team.url
+}

@@ -23,6 +23,9 @@ locals {
   })
 
   kms_key = var.kms_master_key_id == null ? aws_kms_key.this[0].arn : var.kms_master_key_id
+
+  sqs_subscriptions    = { for key, s in var.subscriptions : key => s if s.protocol == "sqs" }
+  lambda_subscriptions = { for key, s in var.subscriptions : key => s if s.protocol == "lambda" }
 }
 
 resource "aws_cloudwatch_event_rule" "this" {
@@ -30,8 +33,10 @@ resource "aws_cloudwatch_event_rule" "this" {
   description   = "Calls by ${var.role_arn} under its bare SageMaker session: a notebook bypassed its attributed AWS config"
   event_pattern = local.event_pattern
   tags          = var.tags
-  # No state/is_enabled: their names differ across provider versions; the default is enabled,
-  # which receives write management events (see the README for read-only ones).
+  # ENABLED gets write management events only; read-only ones (e.g. a bypass that only lists
+  # or describes, and sts:AssumeRole) reach rules in ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS.
+  # "Receiving read-only management events from AWS services", EventBridge User Guide.
+  state = var.state
 }
 
 resource "aws_cloudwatch_event_target" "this" {
@@ -71,8 +76,9 @@ resource "aws_sns_topic_policy" "this" {
   })
 }
 
+# Keyed by the caller's names: endpoints may be unknown until apply.
 resource "aws_sns_topic_subscription" "this" {
-  for_each = { for s in var.subscriptions : "${s.protocol}:${s.endpoint}" => s }
+  for_each = var.subscriptions
 
   topic_arn = aws_sns_topic.this.arn
   protocol  = each.value.protocol

@@ -31,25 +31,50 @@ variable "ignored_event_names" {
 }
 
 variable "subscriptions" {
-  description = "Who is told: a list of {protocol, endpoint}. protocol is email, email-json, https, sqs or lambda; e-mail and HTTPS endpoints must confirm the subscription before they receive anything."
-  type = list(object({
-    protocol = string
-    endpoint = string
+  description = "Who is told, keyed by a name you choose (static, so queues and functions created in the same configuration can be subscribed): protocol (email, email-json, https, sqs or lambda) and endpoint (address, https:// URL, queue or function ARN). E-mail and HTTPS endpoints must confirm. For each lambda subscription the module adds the function permission SNS needs; for sqs, manage_queue_policy = true makes the module set the queue's whole access policy (otherwise attach the queue_policy_statements output yourself)."
+  type = map(object({
+    protocol            = string
+    endpoint            = string
+    manage_queue_policy = optional(bool, false)
   }))
-  default = []
+  default = {}
 
   validation {
-    condition     = alltrue([for s in var.subscriptions : contains(["email", "email-json", "https", "sqs", "lambda"], s.protocol)])
-    error_message = "unattributed alert subscriptions take protocol email, email-json, https, sqs or lambda (plain http would send CloudTrail records unencrypted); got ${jsonencode([for s in var.subscriptions : s.protocol if !contains(["email", "email-json", "https", "sqs", "lambda"], s.protocol)])}."
+    condition     = alltrue([for key in keys(var.subscriptions) : can(regex("^[A-Za-z0-9_.@+-]{1,64}$", key))])
+    error_message = "unattributed alert subscription keys must be 1-64 letters, digits or _.@+- (a name such as security-team, or an e-mail address); got ${jsonencode([for key in keys(var.subscriptions) : key if !can(regex("^[A-Za-z0-9_.@+-]{1,64}$", key))])}."
   }
 
   validation {
-    condition = alltrue([for s in var.subscriptions : (
+    condition     = alltrue([for s in values(var.subscriptions) : contains(["email", "email-json", "https", "sqs", "lambda"], s.protocol)])
+    error_message = "unattributed alert subscriptions take protocol email, email-json, https, sqs or lambda (plain http would send CloudTrail records unencrypted); got ${jsonencode([for key, s in var.subscriptions : "${key}: ${s.protocol}" if !contains(["email", "email-json", "https", "sqs", "lambda"], s.protocol)])}."
+  }
+
+  # Endpoints not known until apply (a queue created alongside) are checked by AWS instead.
+  validation {
+    condition = alltrue([for s in values(var.subscriptions) : (
       contains(["email", "email-json"], s.protocol) ? can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", s.endpoint)) :
       s.protocol == "https" ? startswith(s.endpoint, "https://") :
-      can(regex("^arn:aws[a-z-]*:(sqs|lambda):", s.endpoint))
+      s.protocol == "sqs" ? can(regex("^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,80}$", s.endpoint)) :
+      s.protocol == "lambda" ? can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$", s.endpoint)) :
+      true
     )])
-    error_message = "each unattributed alert subscription endpoint must fit its protocol (an e-mail address, an https:// URL, or an SQS queue or Lambda function ARN); got ${jsonencode([for s in var.subscriptions : "${s.protocol}: ${s.endpoint}" if !(contains(["email", "email-json"], s.protocol) ? can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", s.endpoint)) : s.protocol == "https" ? startswith(s.endpoint, "https://") : can(regex("^arn:aws[a-z-]*:(sqs|lambda):", s.endpoint)))])}."
+    error_message = "each unattributed alert subscription endpoint must fit its protocol (an e-mail address, an https:// URL, a standard SQS queue ARN arn:<partition>:sqs:<region>:<account>:<name>, or a Lambda function ARN arn:<partition>:lambda:<region>:<account>:function:<name>[:<alias or version>]); got ${jsonencode([for key, s in var.subscriptions : "${key}: ${s.protocol}: ${s.endpoint}" if !(contains(["email", "email-json"], s.protocol) ? can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", s.endpoint)) : s.protocol == "https" ? startswith(s.endpoint, "https://") : s.protocol == "sqs" ? can(regex("^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,80}$", s.endpoint)) : s.protocol == "lambda" ? can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$", s.endpoint)) : true)])}."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.subscriptions) : s.protocol == "sqs" || !s.manage_queue_policy])
+    error_message = "manage_queue_policy applies to sqs subscriptions only; got it on ${jsonencode([for key, s in var.subscriptions : "${key}: ${s.protocol}" if s.protocol != "sqs" && s.manage_queue_policy])}."
+  }
+}
+
+variable "state" {
+  description = "State of the EventBridge rule. ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (default) also receives read-only management events (Get*, List*, Describe*, and sts:AssumeRole); ENABLED receives write events only, so read-only bypasses go unreported."
+  type        = string
+  default     = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+
+  validation {
+    condition     = contains(["ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", "ENABLED"], var.state)
+    error_message = "unattributed alert state must be ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (all management events) or ENABLED (write events only); a disabled alert is unattributed_alert = false. Got \"${var.state}\"."
   }
 }
 

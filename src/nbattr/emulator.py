@@ -26,6 +26,8 @@ from .imds import BASE_SESSION_NAME, MetadataService
 from .imds import PREFIX as IMDS_PREFIX
 from .network import NotebookNetwork
 from .sagemaker_eni import NotebookInterfaces
+from .sns_sqs_delivery import QueuePolicyGate
+from .sns_sqs_delivery import install as judge_sqs_deliveries
 
 # moto's fixed account; any access key id is accepted.
 ACCOUNT_ID = "123456789012"
@@ -34,7 +36,8 @@ INTERNAL_AGENT = "nbattr-emulator-internal"
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # Services the module and the examples touch; each gets an `endpoints {}` entry.
 TERRAFORM_SERVICES = (
-    "cloudtrail", "ec2", "events", "iam", "kms", "logs", "s3", "sagemaker", "sns", "sts",
+    "cloudtrail", "ec2", "events", "iam", "kms", "lambda", "logs", "s3", "sagemaker", "sns",
+    "sqs", "sts",
 )  # fmt: skip
 
 
@@ -59,7 +62,8 @@ class Emulator:
         self._clients_lock = threading.Lock()
         self._network: NotebookNetwork | None = None  # started by the first sandbox
         self._network_lock = threading.Lock()
-        # What failed to reach EventBridge; AWS's delivery never fails the API call either.
+        # What failed to reach EventBridge, and SNS->SQS deliveries the queue's policy refused;
+        # AWS's delivery never fails the API call either.
         self.delivery_errors: list[str] = []
 
     def start(self) -> Emulator:
@@ -82,11 +86,13 @@ class Emulator:
             target=self._server.serve_forever, name="nbattr-emulator", daemon=True
         )
         self._thread.start()
+        judge_sqs_deliveries(QueuePolicyGate(self.delivery_errors.append))
         for service in ("sagemaker", "sts"):  # the metadata service's clients, made up front
             self.client(service, internal=True)
         return self
 
     def stop(self) -> None:
+        judge_sqs_deliveries(None)
         self._stop_notebook_network()
         self._clients.clear()  # they point at this server's port
         if self._server is not None:
