@@ -147,6 +147,12 @@ def _signed(service: str, path: str = "/", query: str = "") -> dict[str, str]:
             "PATH_INFO": path, "QUERY_STRING": query}  # fmt: skip
 
 
+def _presigned(service: str, region: str) -> dict[str, str]:
+    scope = f"AKIAEXAMPLE%2F20261128%2F{region}%2F{service}%2Faws4_request"
+    query = f"X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={scope}&X-Amz-Signature=0"
+    return {"PATH_INFO": "/bucket/key", "QUERY_STRING": query}
+
+
 @pytest.mark.parametrize(
     ("environ", "expected"),
     [
@@ -154,11 +160,7 @@ def _signed(service: str, path: str = "/", query: str = "") -> dict[str, str]:
         (_signed("logs"), ("logs", REGION)),
         (_signed("sagemaker"), ("sagemaker.api", REGION)),
         (_signed("sagemaker", "/endpoints/model-1/invocations"), ("sagemaker.runtime", REGION)),
-        (
-            {"PATH_INFO": "/bucket/key", "QUERY_STRING": "X-Amz-Algorithm=AWS4-HMAC-SHA256"
-             "&X-Amz-Credential=AKIAEXAMPLE%2F20261128%2Feu-west-1%2Fs3%2Faws4_request"},
-            ("s3", "eu-west-1"),
-        ),  # fmt: skip
+        (_presigned("s3", "eu-west-1"), ("s3", "eu-west-1")),
         ({"PATH_INFO": "/", "QUERY_STRING": "Action=AssumeRoleWithWebIdentity"}, None),
     ],
 )

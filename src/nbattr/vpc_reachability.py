@@ -48,6 +48,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from .imds import PREFIX as IMDS_PREFIX
+from .wsgi import buffered_body
 
 _SCOPE = re.compile(r"Credential=[^/,\s&]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
 _SCOPE_IN_QUERY = re.compile(  # presigned URLs
@@ -96,6 +97,7 @@ class VpcReachability:
         wanted = endpoint_service(environ) if notebook else None
         if notebook is None or wanted is None or self._reaches(notebook, *wanted):
             return self._app(environ, start_response)
+        buffered_body(environ)  # read, so the server does not take it for the next request
         _drop_connection(environ)
         raise ConnectionAbortedError(f"{notebook} has no route to {wanted[0]} in {wanted[1]}")
 
