@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tftest
 
 from calls import create_role
 from nbattr.sandbox import Sandbox, unavailable_reason
@@ -230,3 +231,13 @@ def test_the_vpc_kms_notebook_works_through_its_sts_endpoint_and_fails_without_i
             assert token.stdout.strip() == "200", token.stderr
     finally:
         ws.destroy()
+
+
+def test_the_example_refuses_endpoints_without_sts_at_plan(workspace, clean_emulator):
+    ws = workspace("examples/vpc-kms", clean_emulator)
+    (ws.path / "case.tfvars.json").write_text('{"interface_endpoint_services": ["logs"]}')
+    with pytest.raises(tftest.TerraformTestError) as failure:
+        ws.run("plan", "-input=false", "-no-color", "-var-file=case.tfvars.json")
+    error = " ".join(failure.value.args[0].split())  # Terraform wraps long messages
+    assert 'interface_endpoint_services must include "sts"' in error, error
+    assert "got [logs]" in error, error
