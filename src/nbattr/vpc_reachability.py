@@ -112,9 +112,9 @@ class VpcReachability:
         described = self._clients("sagemaker", self._region).describe_notebook_instance(
             NotebookInstanceName=notebook
         )
-        if described.get("DirectInternetAccess", "Enabled") == "Enabled":
+        subnet_id = described.get("SubnetId")  # SageMaker requires one without direct access
+        if described.get("DirectInternetAccess", "Enabled") == "Enabled" or not subnet_id:
             return True
-        subnet_id = described["SubnetId"]  # SageMaker requires one without direct access
         ec2 = self._clients("ec2", described["NotebookInstanceArn"].split(":")[3])
         (subnet,) = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"]
         table = _route_table_of(ec2, subnet["VpcId"], subnet_id)
