@@ -87,6 +87,7 @@ def _check_created(example, emulator, outputs) -> None:
             NetworkInterfaceIds=[interface_id]
         )["NetworkInterfaces"]
         assert interface["SubnetId"] == outputs["subnet_id"]
+        _check_vpc_endpoints(emulator, outputs)
     if example == "detection":
         assert created.role_policies[role_name]["enforce-attribution"] == json.loads(
             outputs["enforcement_policy"]
@@ -106,6 +107,31 @@ def _check_created(example, emulator, outputs) -> None:
     if example == "existing-role":
         statement = json.loads(outputs["self_trust_statement"])
         assert statement in role["AssumeRolePolicyDocument"]["Statement"]
+
+
+def _check_vpc_endpoints(emulator, outputs) -> None:
+    """What a notebook without internet needs (nbattr.vpc_reachability): interface endpoints
+    with private DNS, STS among them, and S3's gateway on the subnet's route table."""
+    ec2 = emulator.client("ec2")
+    endpoints = {
+        e["ServiceName"].removeprefix("com.amazonaws.us-east-1."): e
+        for e in ec2.describe_vpc_endpoints(
+            Filters=[{"Name": "vpc-id", "Values": [outputs["vpc_id"]]}]
+        )["VpcEndpoints"]
+    }
+    assert set(endpoints) == {"sts", "sagemaker.api", "sagemaker.runtime", "logs", "s3"}
+    assert {k: e["VpcEndpointId"] for k, e in endpoints.items() if k != "s3"} == outputs[
+        "interface_endpoint_ids"
+    ]
+    for service, endpoint in endpoints.items():
+        if service != "s3":
+            assert endpoint["VpcEndpointType"] == "Interface" and endpoint["PrivateDnsEnabled"]
+            assert endpoint["SubnetIds"] == [outputs["subnet_id"]]
+    (table,) = ec2.describe_route_tables(
+        Filters=[{"Name": "association.subnet-id", "Values": [outputs["subnet_id"]]}]
+    )["RouteTables"]
+    assert endpoints["s3"]["RouteTableIds"] == [table["RouteTableId"]]
+    assert emulator.reachability.reaches("vpc-1", "sts", "us-east-1")
 
 
 def _apply_replan_destroy(ws, example, emulator) -> None:

@@ -171,6 +171,12 @@ def test_two_notebooks_have_different_addresses_each_kept_across_restarts(
 
 @needs_sandbox
 def test_a_vpc_notebooks_address_is_its_interfaces(aws, clean_emulator, sandbox):
+    # Without direct internet access it reaches STS only through an endpoint in its VPC
+    # (nbattr.vpc_reachability, tests/test_vpc_endpoints.py).
+    clean_emulator.client("ec2").create_vpc_endpoint(
+        VpcId=aws["vpc"], ServiceName="com.amazonaws.us-east-1.sts", VpcEndpointType="Interface",
+        SubnetIds=[aws["subnet"]], PrivateDnsEnabled=True,
+    )  # fmt: skip
     box = sandbox("in-vpc")
     interface_address = _interface_address(clean_emulator, "in-vpc")
     assert box.address == interface_address

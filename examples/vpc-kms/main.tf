@@ -6,8 +6,9 @@ data "aws_partition" "current" {}
 
 data "aws_caller_identity" "current" {}
 
-# A private network for the notebook: one subnet, no internet gateway, no NAT. With
-# direct_internet_access = false the notebook's only network interface is in this subnet.
+# A private network for the notebook: one subnet, no internet gateway, no NAT, and VPC
+# endpoints for the AWS services the notebook calls. With direct_internet_access = false the
+# notebook's only way out is its network interface in this subnet.
 resource "aws_vpc" "this" {
   #checkov:skip=CKV2_AWS_11:Throwaway example network with no traffic source but the notebook; flow logs need a CloudWatch Logs group and delivery role (or an S3 bucket) that cost money and are outside what this example shows. Use your own VPC with flow logs in production.
   cidr_block           = var.vpc_cidr
@@ -41,23 +42,103 @@ resource "aws_default_security_group" "this" {
   }
 }
 
-# No ingress at all; egress only to HTTPS inside the VPC (where VPC interface endpoints for
-# STS, SageMaker and so on would live). Inline egress replaces the default allow-all rule.
+# The subnet's own route table: the S3 gateway endpoint adds its route here. No default
+# route: nothing leaves the VPC but through the endpoints below.
+resource "aws_route_table" "private" {
+  vpc_id = aws_vpc.this.id
+
+  tags = {
+    Name    = "${var.name}-private"
+    Example = "vpc-kms"
+  }
+}
+
+resource "aws_route_table_association" "private" {
+  subnet_id      = aws_subnet.this.id
+  route_table_id = aws_route_table.private.id
+}
+
+# No ingress at all; egress only to HTTPS: to the interface endpoints inside the VPC and to
+# S3 through its gateway endpoint (S3's public addresses, as its prefix list names them).
+# Inline egress replaces the default allow-all rule.
 resource "aws_security_group" "this" {
   name        = "${var.name}-notebook"
-  description = "Notebook ENI: no ingress, HTTPS egress to the VPC only"
+  description = "Notebook ENI: no ingress, HTTPS egress to the VPC endpoints only"
   vpc_id      = aws_vpc.this.id
 
   egress {
-    description = "HTTPS to VPC endpoints inside the VPC"
+    description = "HTTPS to the interface VPC endpoints inside the VPC"
     from_port   = 443
     to_port     = 443
     protocol    = "tcp"
     cidr_blocks = [aws_vpc.this.cidr_block]
   }
 
+  egress {
+    description     = "HTTPS to S3 through the gateway endpoint"
+    from_port       = 443
+    to_port         = 443
+    protocol        = "tcp"
+    prefix_list_ids = [aws_vpc_endpoint.s3.prefix_list_id]
+  }
+
   tags = {
     Name    = "${var.name}-notebook"
+    Example = "vpc-kms"
+  }
+}
+
+# The interface endpoints' own group: HTTPS in from the notebooks, nothing out (an endpoint
+# only answers; it never opens connections).
+resource "aws_security_group" "endpoints" {
+  name        = "${var.name}-endpoints"
+  description = "Interface VPC endpoints: HTTPS from the notebooks only"
+  vpc_id      = aws_vpc.this.id
+
+  ingress {
+    description     = "HTTPS from the notebooks"
+    from_port       = 443
+    to_port         = 443
+    protocol        = "tcp"
+    security_groups = [aws_security_group.this.id]
+  }
+
+  tags = {
+    Name    = "${var.name}-endpoints"
+    Example = "vpc-kms"
+  }
+}
+
+# Without a route to the internet, a notebook reaches an AWS service only through an
+# endpoint for it in its VPC. STS is the one attribution cannot do without: every SDK and
+# CLI call on the notebook first re-assumes the role at the regional STS endpoint
+# (sts_regional_endpoints = regional), and private DNS makes sts.<region>.amazonaws.com
+# resolve to this endpoint inside the VPC.
+resource "aws_vpc_endpoint" "interface" {
+  for_each = var.interface_endpoint_services
+
+  vpc_id              = aws_vpc.this.id
+  service_name        = "com.amazonaws.${var.region}.${each.key}"
+  vpc_endpoint_type   = "Interface"
+  private_dns_enabled = true
+  subnet_ids          = [aws_subnet.this.id]
+  security_group_ids  = [aws_security_group.endpoints.id]
+
+  tags = {
+    Name    = "${var.name}-${each.key}"
+    Example = "vpc-kms"
+  }
+}
+
+# S3 through a gateway endpoint: a route in the subnet's route table, free of charge.
+resource "aws_vpc_endpoint" "s3" {
+  vpc_id            = aws_vpc.this.id
+  service_name      = "com.amazonaws.${var.region}.s3"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = [aws_route_table.private.id]
+
+  tags = {
+    Name    = "${var.name}-s3"
     Example = "vpc-kms"
   }
 }

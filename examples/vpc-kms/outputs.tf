@@ -42,3 +42,13 @@ output "kms_key_arn" {
   description = "ARN of the KMS key that encrypts the notebooks' storage volumes."
   value       = aws_kms_key.this.arn
 }
+
+output "interface_endpoint_ids" {
+  description = "IDs of the interface VPC endpoints, by service (sts, sagemaker.api, ...)."
+  value       = { for service, endpoint in aws_vpc_endpoint.interface : service => endpoint.id }
+}
+
+output "s3_endpoint_id" {
+  description = "ID of the S3 gateway VPC endpoint."
+  value       = aws_vpc_endpoint.s3.id
+}

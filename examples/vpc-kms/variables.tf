@@ -21,3 +21,14 @@ variable "subnet_cidr" {
   type        = string
   default     = "10.42.1.0/24"
 }
+
+variable "interface_endpoint_services" {
+  description = "AWS services the notebooks reach through interface VPC endpoints with private DNS (names after com.amazonaws.<region>.). Must include sts: attribution re-assumes the role through STS before every call. Each one costs about USD 0.01 an hour."
+  type        = set(string)
+  default     = ["sts", "sagemaker.api", "sagemaker.runtime", "logs"]
+
+  validation {
+    condition     = contains(var.interface_endpoint_services, "sts")
+    error_message = "interface_endpoint_services must include \"sts\" (without it every attributed call fails: the notebook cannot reach STS to re-assume the role); got [${join(", ", sort(var.interface_endpoint_services))}]."
+  }
+}

@@ -28,6 +28,7 @@ from .network import NotebookNetwork
 from .sagemaker_eni import NotebookInterfaces
 from .sns_sqs_delivery import QueuePolicyGate
 from .sns_sqs_delivery import install as judge_sqs_deliveries
+from .vpc_reachability import VpcReachability
 
 # moto's fixed account; any access key id is accepted.
 ACCOUNT_ID = "123456789012"
@@ -57,6 +58,7 @@ class Emulator:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._metadata: MetadataService | None = None
+        self.reachability: VpcReachability | None = None  # what VPC-only notebooks reach
         self.cloudtrail = CloudTrailStore()  # knobs: delivery_delay, lookup_rate, throttling
         self._clients: dict[tuple[str, str, bool], Any] = {}
         self._clients_lock = threading.Lock()
@@ -75,10 +77,17 @@ class Emulator:
         recorder = CloudTrailRecorder(
             self._metadata, self.cloudtrail, self._not_an_api_call, self._to_eventbridge
         )
+        # Outermost: a request that cannot reach AWS leaves no CloudTrail record either.
+        self.reachability = VpcReachability(
+            recorder,
+            self._notebook_at,
+            lambda service, region: self.client(service, region, internal=True),
+            DEFAULT_REGION,
+        )
         self._server = make_server(
             self._host,
             self._port,
-            recorder,
+            self.reachability,
             threaded=True,
             request_handler=_QuietRequestHandler,
         )
@@ -163,6 +172,11 @@ class Emulator:
         """AWS API requests served since the last reset: CloudTrail records one per request,
         and none for the metadata service, moto's own API or the emulator's internal calls."""
         return self.cloudtrail.count
+
+    def _notebook_at(self, address: str) -> str | None:
+        """The sandboxed notebook calling from `address`; None for the harness (loopback)."""
+        network = self._network
+        return None if network is None else network.notebook_at(address)
 
     def _metadata_reachable(self, notebook: str, address: str) -> bool:
         """The harness (on loopback) may ask for any notebook's metadata; a sandboxed notebook
