@@ -29,6 +29,9 @@ module "lifecycle_config" {
   extra_on_start    = var.extra_on_start
   on_create         = var.on_create
   attribution_probe = var.attribution_probe
+
+  extra_on_start_timeout_seconds = var.extra_on_start_timeout_seconds
+  aws_config_settings            = var.aws_config_settings
 }
 
 module "notebook" {

@@ -75,6 +75,18 @@ variable "extra_on_start" {
   default     = ""
 }
 
+variable "extra_on_start_timeout_seconds" {
+  description = "Seconds extra_on_start may run (1-250) before it is stopped, so the lifecycle script ends within SageMaker's 5 minutes. strict: an overrun fails the start; best-effort: the notebook starts."
+  type        = number
+  default     = 240
+}
+
+variable "aws_config_settings" {
+  description = "Extra [default] settings for the notebooks' locked ~/.aws/config, e.g. { output = \"json\", cli_history = \"enabled\" }. Credential and role settings are refused."
+  type        = map(string)
+  default     = {}
+}
+
 variable "on_create" {
   description = "Optional on-create script for the lifecycle configuration."
   type        = string

@@ -19,6 +19,13 @@ readonly USER_NAME=ec2-user
 readonly HOME_DIR=/home/ec2-user
 readonly AWS_DIR=/home/ec2-user/.aws
 readonly CONFIG=/home/ec2-user/.aws/config
+# Folders under ~/.aws that the AWS CLI (v1 and v2) and boto3 write to: cli/cache (assume-role
+# credential cache; CLI v2's prompt history), cli/history (cli_history = enabled), sso/cache
+# (SSO tokens), login/cache (`aws login`), models (`aws configure add-model`), boto/cache
+# (botocore's JSONFileCache default). Sources: README, "What ec2-user can still write".
+readonly USER_DIRS=(cli/cache cli/history sso/cache login/cache models boto/cache)
+readonly USER_TOPS=(cli sso login models boto) # owned by ec2-user, everything beneath too
+readonly SESSION_SECONDS=3600 # role chaining caps the self-assume's session at one hour
 
 summary() { printf 'nbattr on-start: %s\n' "$*"; }
 
@@ -38,6 +45,7 @@ unlock() {
 }
 
 relock() {
+  command -v chattr >/dev/null 2>&1 || return 0
   if [ -e "$CONFIG" ]; then chattr +i "$CONFIG" || true; fi
   if [ -d "$AWS_DIR" ]; then chattr +i "$AWS_DIR" || true; fi
 }
@@ -53,20 +61,45 @@ fail() {
   printf 'nbattr on-start: WARNING: attribution not configured: %s\n' "$1" >&2
 }
 
+# The lock needs chattr and lsattr (e2fsprogs): checked before anything is written, so a
+# missing tool never leaves an editable config behind.
+require_lock_tools() {
+  local tool
+  for tool in chattr lsattr; do
+    command -v "$tool" >/dev/null 2>&1 ||
+      { fail "$tool not found on PATH ($PATH): cannot make $CONFIG immutable"; return 1; }
+  done
+}
+
 # Sets NAME, REGION and CONTENT from local metadata only; returns 1 after fail().
 read_notebook() {
   [ -r "$METADATA" ] || { fail "metadata file $METADATA is missing"; return 1; }
-  local arn partition
+  local arn partition pattern
   NAME=$(metadata_field ResourceName 2>/dev/null) || { fail "no ResourceName in $METADATA"; return 1; }
   arn=$(metadata_field ResourceArn 2>/dev/null) || { fail "no ResourceArn in $METADATA"; return 1; }
 
   # STS role session names: 2-64 characters of letters, digits and +=,.@_-
   [[ $NAME =~ ^[A-Za-z0-9+=,.@_-]{2,64}$ ]] ||
     { fail "notebook name '$NAME' is not a valid STS role session name"; return 1; }
-  [[ $arn =~ ^arn:(aws[a-z-]*):sagemaker:([a-z]{2}(-[a-z]+)+-[0-9]+):[0-9]{12}:notebook-instance/ ]] ||
+  [[ $arn =~ ^arn:(aws[a-z-]*):sagemaker:([a-z0-9-]+):[0-9]{12}:notebook-instance/[A-Za-z0-9-]+$ ]] ||
     { fail "ResourceArn '$arn' is not a SageMaker notebook instance ARN"; return 1; }
   partition=$${BASH_REMATCH[1]}
   REGION=$${BASH_REMATCH[2]}
+  # Region prefix per partition, from each regionRegex in botocore's data/partitions.json:
+  # ^PREFIX-\w+-\d+$ (\w written [[:alnum:]_]).
+  case $partition in
+    aws) pattern='(us|eu|ap|sa|ca|me|af|il|mx)' ;;
+    aws-cn) pattern=cn ;;
+    aws-us-gov) pattern=us-gov ;;
+    aws-iso) pattern=us-iso ;;
+    aws-iso-b) pattern=us-isob ;;
+    aws-iso-e) pattern=eu-isoe ;;
+    aws-iso-f) pattern=us-isof ;;
+    aws-eusc) pattern='eusc-(de)' ;;
+    *) fail "ResourceArn '$arn' is in partition $partition, which this script does not know"; return 1 ;;
+  esac
+  [[ $REGION =~ ^$pattern-[[:alnum:]_]+-[0-9]+$ ]] ||
+    { fail "ResourceArn '$arn': $REGION is not a region of partition $partition"; return 1; }
   [[ $ROLE_ARN == "arn:$partition:"* ]] ||
     { fail "notebook partition $partition differs from role $ROLE_ARN"; return 1; }
   [ -d "$HOME_DIR" ] || { fail "home directory $HOME_DIR is missing"; return 1; }
@@ -77,23 +110,45 @@ read_notebook() {
     "role_arn = $ROLE_ARN" \
     'credential_source = Ec2InstanceMetadata' \
     "role_session_name = $NAME" \
+    "duration_seconds = $SESSION_SECONDS" \
     'sts_regional_endpoints = regional')
+%{ if aws_config_settings != "" ~}
+  # The platform team's own [default] settings (module input aws_config_settings).
+  CONTENT+=$'\n'$(
+    cat <<'NBATTR_SETTINGS_EOF'
+${aws_config_settings}
+NBATTR_SETTINGS_EOF
+  )
+%{ endif ~}
 }
 
 config_in_place() {
+  local dir
+  for dir in "$${USER_TOPS[@]}"; do [ -d "$AWS_DIR/$dir" ] || return 1; done
   [ -f "$CONFIG" ] && [ "$(cat "$CONFIG")" = "$CONTENT" ] &&
     lsattr -d "$CONFIG" "$AWS_DIR" 2>/dev/null | awk '$1 !~ /i/ { bad = 1 } END { exit bad }'
+}
+
+prepare_aws_dir() {
+  local dir
+  if [ -L "$AWS_DIR" ]; then rm -f "$AWS_DIR"; fi
+  mkdir -p "$AWS_DIR" && chown root:root "$AWS_DIR" && chmod 0755 "$AWS_DIR" || return 1
+  for dir in "$${USER_TOPS[@]}"; do
+    if [ -L "$AWS_DIR/$dir" ]; then rm -f "$AWS_DIR/$dir"; fi
+  done
+  for dir in "$${USER_DIRS[@]}"; do mkdir -p "$AWS_DIR/$dir" || return 1; done
+  for dir in "$${USER_TOPS[@]}"; do
+    chown -R "$USER_NAME:" "$AWS_DIR/$dir" && chmod 0700 "$AWS_DIR/$dir" || return 1
+  done
 }
 
 # Writes CONTENT to the config atomically, root-owned and immutable; returns 1 after fail().
 write_config() {
   { unlock "$CONFIG" && unlock "$AWS_DIR"; } 2>/dev/null ||
     { fail "cannot clear the immutable bit on $AWS_DIR or $CONFIG"; return 1; }
-  # Root owns ~/.aws so ec2-user can neither edit the config nor swap the directory;
-  # the CLI's credential cache stays writable for ec2-user.
-  { mkdir -p "$AWS_DIR/cli/cache" && chown root:root "$AWS_DIR" && chmod 0755 "$AWS_DIR" &&
-    chown -R "$USER_NAME:" "$AWS_DIR/cli"; } 2>/dev/null ||
-    { fail "cannot prepare $AWS_DIR"; return 1; }
+  # Root owns ~/.aws so ec2-user can neither edit the config nor swap the directory; the
+  # folders the AWS tools write to are ec2-user's. A symbolic link there is never followed.
+  prepare_aws_dir 2>/dev/null || { fail "cannot prepare $AWS_DIR"; return 1; }
 
   # Written beside the target and renamed over it: readers see the old file or the new one.
   local tmp
@@ -106,7 +161,7 @@ write_config() {
 
 OUTCOME=""
 CONTENT=""
-if read_notebook; then
+if require_lock_tools && read_notebook; then
   if config_in_place; then # same bytes as last start: nothing to unlock or rewrite
     OUTCOME="ok notebook=$NAME session=$NAME region=$REGION mode=$MODE config=unchanged"
   elif write_config; then
@@ -135,12 +190,23 @@ status=0
 
 # The caller's extra_on_start script, run after ours in its own bash process so that its
 # shell options, exit or cd cannot skip our steps; its exit status is the start's.
+# SageMaker fails a start whose lifecycle script runs over 5 minutes, so it has a budget
+# (extra_on_start_timeout_seconds): TERM when spent, KILL 10 s later, and our result stands.
+readonly EXTRA_TIMEOUT=${extra_on_start_timeout_seconds}
 extra=$(mktemp)
 trap 'rm -f "$extra"' EXIT
 cat >"$extra" <<'NBATTR_EXTRA_ON_START_EOF'
 ${extra_on_start}
 NBATTR_EXTRA_ON_START_EOF
-bash "$extra" || status=$?
+started=$SECONDS
+timeout --kill-after=10 "$EXTRA_TIMEOUT" bash "$extra" || status=$?
+if [[ $status == 124 || $status == 137 ]] && ((SECONDS - started >= EXTRA_TIMEOUT)); then
+  verdict='the notebook starts (best-effort)'
+  if [ "$MODE" = strict ]; then verdict='the start fails (strict)'; else status=0; fi
+  printf 'nbattr on-start: extra_on_start stopped after %s s (extra_on_start_timeout_seconds); %s\n' \
+    "$EXTRA_TIMEOUT" "$verdict" >&2
+  OUTCOME="$OUTCOME extra_on_start=stopped-after-$${EXTRA_TIMEOUT}s"
+fi
 
 # It runs as root and could have changed our config: put it back.
 if [[ $OUTCOME == ok* ]] && ! config_in_place; then

@@ -124,9 +124,9 @@ def rendered_scripts(tools, emulator, tmp_path_factory):
     ws.init()
     scripts = {}
     for mode, extra in (("strict", ""), ("best-effort", "yum install -y htop\n")):
-        plan = ws.plan(
-            tf_vars={"role_name": "render", "on_start_mode": mode, "extra_on_start": extra}
-        )
+        settings = {"output": "json", "cli_history": "enabled"} if extra else {}
+        tf_vars = {"role_name": "render", "on_start_mode": mode, "extra_on_start": extra}
+        plan = ws.plan(tf_vars={**tf_vars, "aws_config_settings": settings})
         scripts[mode] = planned_outputs(plan)["on_start_script"]
     return scripts
 

@@ -113,6 +113,30 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
         {"extra_on_start": "echo hi\nNBATTR_EXTRA_ON_START_EOF\nrm -rf /\n"},
         ["must not contain a line NBATTR_EXTRA_ON_START_EOF"],
     ),
+    "extra_on_start budget past SageMaker's 5 minutes": (
+        {"extra_on_start_timeout_seconds": 290},
+        [
+            "extra_on_start_timeout_seconds must be a whole number from 1 to 250",
+            "over 300 s",
+            "got 290",
+        ],
+    ),
+    "extra_on_start budget of zero": (
+        {"extra_on_start_timeout_seconds": 0},
+        ["extra_on_start_timeout_seconds must be a whole number from 1 to 250", "got 0"],
+    ),
+    "aws_config_settings with a credential": (
+        {"aws_config_settings": {"output": "json", "aws_secret_access_key": "x"}},
+        ["aws_config_settings must not set credentials", "got aws_secret_access_key"],
+    ),
+    "aws_config_settings overriding the role": (
+        {"aws_config_settings": {"credential_process": "/bin/creds"}},
+        ["aws_config_settings must not set credentials", "got credential_process"],
+    ),
+    "aws_config_settings value adding a profile": (
+        {"aws_config_settings": {"output": "json\n[profile raw]"}},
+        ["aws_config_settings keys must be lower-case config names", "one line without ["],
+    ),
     "alert subscription over plain http": (
         {"unattributed_alert": True, "unattributed_alert_subscriptions": ALERT_HTTP},
         ["subscriptions take protocol email, email-json, https, sqs or lambda", '"hook: http"'],

@@ -4,6 +4,11 @@ locals {
     mode              = var.on_start_mode
     attribution_probe = var.attribution_probe
     extra_on_start    = trimsuffix(var.extra_on_start, "\n")
+
+    extra_on_start_timeout_seconds = var.extra_on_start_timeout_seconds
+    aws_config_settings = join("\n", [
+      for key in sort(keys(var.aws_config_settings)) : "${key} = ${var.aws_config_settings[key]}"
+    ])
   })
   on_start_base64  = base64encode(local.on_start)
   on_create_base64 = var.on_create == null ? null : base64encode(var.on_create)

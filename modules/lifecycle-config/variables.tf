@@ -40,6 +40,43 @@ variable "extra_on_start" {
   }
 }
 
+variable "extra_on_start_timeout_seconds" {
+  description = "Seconds extra_on_start may run before it is stopped (TERM, then KILL 10 s later), so the whole lifecycle script ends within SageMaker's 5 minutes. strict: an overrun fails the start; best-effort: the notebook starts."
+  type        = number
+  default     = 240
+
+  validation {
+    # SageMaker fails a start whose lifecycle script runs over 300 s ("Customize a notebook
+    # instance using a lifecycle configuration script"); 250 + 10 s kill grace + 30 s probe
+    # leaves 10 s for the attribution step, which takes well under one.
+    condition     = var.extra_on_start_timeout_seconds == floor(var.extra_on_start_timeout_seconds) && var.extra_on_start_timeout_seconds >= 1 && var.extra_on_start_timeout_seconds <= 250
+    error_message = "extra_on_start_timeout_seconds must be a whole number from 1 to 250: SageMaker fails a start whose lifecycle script runs over 300 s, and the attribution step, the probe (30 s) and the 10 s kill grace need the rest; got ${var.extra_on_start_timeout_seconds}."
+  }
+}
+
+variable "aws_config_settings" {
+  description = "Extra settings for the [default] profile of ec2-user's locked ~/.aws/config (e.g. output, cli_history, max_attempts, retry_mode, ca_bundle). Credential and role settings, and the keys the module writes itself, are refused."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition = alltrue([
+      for key, value in var.aws_config_settings :
+      can(regex("^[a-z][a-z0-9_]*$", key)) && can(regex("^[^\\r\\n\\[]+$", value))
+    ])
+    error_message = "aws_config_settings keys must be lower-case config names (letters, digits, _) and values one line without [; got ${jsonencode(var.aws_config_settings)}."
+  }
+  validation {
+    # Anything that picks or changes the credentials would undo attribution; the keys the
+    # module writes itself may not appear twice in a profile.
+    condition = alltrue([
+      for key in keys(var.aws_config_settings) :
+      !can(regex("^(aws_.+|sso_.+|role_.+|credential_.+|source_profile|web_identity_token_file|mfa_serial|external_id|duration_seconds|login_session|region|sts_regional_endpoints)$", key))
+    ])
+    error_message = "aws_config_settings must not set credentials, roles or the keys the module writes (aws_*, sso_*, role_*, credential_*, source_profile, web_identity_token_file, mfa_serial, external_id, duration_seconds, login_session, region, sts_regional_endpoints); got ${join(", ", [for key in keys(var.aws_config_settings) : key if can(regex("^(aws_.+|sso_.+|role_.+|credential_.+|source_profile|web_identity_token_file|mfa_serial|external_id|duration_seconds|login_session|region|sts_regional_endpoints)$", key))])}."
+  }
+}
+
 variable "attribution_probe" {
   description = "After configuring attribution, make one sts:GetCallerIdentity call through it as ec2-user, so each start leaves a CloudTrail event for `nbattr verify`. Off by default: it is an AWS call at start."
   type        = bool

@@ -133,6 +133,7 @@ class Sandbox:
         workdir: Path,
         *,
         hide_jq: bool = False,
+        hide_commands: tuple[str, ...] = (),
         metadata_endpoint: str | None = None,
     ) -> None:
         reason = unavailable_reason()
@@ -143,7 +144,7 @@ class Sandbox:
         self.workdir = workdir
         self.spec = describe_notebook(emulator, notebook)
         self.uid = _free_id()
-        self._hide_jq = hide_jq
+        self._hidden = (("jq",) if hide_jq else ()) + tuple(hide_commands)
         self._metadata_endpoint = metadata_endpoint or emulator.notebook_metadata_endpoint(notebook)
         self.address = self._address()
         self._holder: subprocess.Popen[str] | None = None
@@ -285,28 +286,36 @@ class Sandbox:
             "install -d -m 0755 /opt/ml/metadata",
             f"printf '%s' {q(metadata)} > {METADATA}",
         ]
-        if self._hide_jq:
-            lines += self._hide_command("jq")
+        if self._hidden:
+            lines += self._hide_commands(self._hidden)
         lines += ["echo ready", "exec sleep infinity"]
         return "\n".join(lines) + "\n"
 
-    def _hide_command(self, command: str) -> list[str]:
-        """Make `command` absent in the namespace: an overlay whose top layer whites it out.
+    def _hide_commands(self, commands: tuple[str, ...]) -> list[str]:
+        """Make `commands` absent in the namespace: one overlay per folder holding any of
+        them, whose top layer whites them out.
 
-        (Binding /dev/null over it is not enough: bash still reports a non-executable match.)
+        (Binding /dev/null over one is not enough: bash still reports a non-executable match.)
         """
-        found = executables_on_path(command, f"{SYSTEM_PATH}:{os.environ.get('PATH', '')}")
-        folders = sorted({Path(path).resolve().parent for path in found})
+        search = f"{SYSTEM_PATH}:{os.environ.get('PATH', '')}"
+        found = {
+            Path(path).parent.resolve() / command
+            for command in commands
+            for path in executables_on_path(command, search)
+        }
+        folders = sorted({path.parent for path in found})
         layers = self.workdir / "whiteouts"
         q = shlex.quote
         lines = [f"mkdir -p {q(str(layers))}", f"mount -t tmpfs nbattr-whiteouts {q(str(layers))}"]
         for index, folder in enumerate(folders):
             layer = str(layers / str(index))
-            lines += [
-                f"mkdir {q(layer)}",
-                f"mknod {q(layer + '/' + command)} c 0 0",  # an overlayfs whiteout
-                f"mount -t overlay nbattr-hide -o {q(f'lowerdir={layer}:{folder}')} {q(str(folder))}",  # noqa: E501
-            ]
+            lines.append(f"mkdir {q(layer)}")
+            for path in sorted(found):
+                if path.parent == folder:
+                    lines.append(f"mknod {q(f'{layer}/{path.name}')} c 0 0")  # a whiteout
+            lines.append(
+                f"mount -t overlay nbattr-hide -o {q(f'lowerdir={layer}:{folder}')} {q(str(folder))}"  # noqa: E501
+            )
         return lines
 
     def _expose_for_user(self) -> list[str]:
