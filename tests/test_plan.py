@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 
+import boto3
 import pytest
 import tftest
 
@@ -12,6 +14,7 @@ from attribution_policies import (
     assert_identity_policy_assumes_only_self,
     assert_trust_means_self_and_sagemaker,
 )
+from nbattr.emulator import TEST_CREDENTIALS
 from nbattr.workspace import prepare
 from plan_summary import is_subset, planned_outputs, planned_resources, resource_counts
 
@@ -197,3 +200,55 @@ def test_every_aws_platform_passes_the_module_and_reaches_the_providers_own_chec
     if tools.mirror.aws_versions[-1:] == ("5.45.0",):
         # Provider 5.45.0's own list (checked here, and in its notebook_instance.go).
         assert accepted == {"notebook-al1-v1", "notebook-al2-v1", "notebook-al2-v2"}
+
+
+def _update_platform_in_place(emulator, notebook: str, platform: str) -> None:
+    """What the README's migration does with the AWS CLI: stop, update the platform, start.
+    This botocore predates UpdateNotebookInstance's PlatformIdentifier, so the parameter is
+    added to the request body as a newer CLI sends it."""
+    sagemaker = boto3.session.Session(
+        aws_access_key_id=TEST_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        region_name="us-east-1",
+    ).client("sagemaker", endpoint_url=emulator.endpoint)
+
+    def add_platform(params: dict, **_: object) -> None:
+        params["body"] = json.dumps({**json.loads(params["body"]), "PlatformIdentifier": platform})
+
+    sagemaker.meta.events.register("before-call.sagemaker.UpdateNotebookInstance", add_platform)
+    sagemaker.stop_notebook_instance(NotebookInstanceName=notebook)
+    sagemaker.update_notebook_instance(NotebookInstanceName=notebook)
+    sagemaker.start_notebook_instance(NotebookInstanceName=notebook)
+    described = sagemaker.describe_notebook_instance(NotebookInstanceName=notebook)
+    assert described["PlatformIdentifier"] == platform
+
+
+def test_readme_platform_migration_keeps_the_notebook(root_module, emulator):
+    """The README's path off AL2: null first (no change), in-place update, empty plan."""
+    emulator.reset()
+    on_al2 = {
+        "role_name": "migrating",
+        "notebooks": {"old-1": {"platform_identifier": "notebook-al2-v2"}},
+    }
+    root_module.apply(tf_vars=on_al2)
+    left_to_aws = {"role_name": "migrating", "notebooks": {"old-1": {}}}
+    try:
+        step_1 = root_module.plan(tf_vars=left_to_aws)
+        assert _changes(step_1) == {}, "null must keep the notebook's platform"
+        _update_platform_in_place(emulator, "old-1", "notebook-al2023-v1")
+        # With the old value still configured, Terraform would replace the notebook...
+        assert _changes(root_module.plan(tf_vars=on_al2)) == {
+            f'module.notebook["old-1"].{NOTEBOOK}.this': ["delete", "create"]
+        }
+        # ...with null it reads the new platform back and changes nothing.
+        assert _changes(root_module.plan(tf_vars=left_to_aws)) == {}
+    finally:
+        root_module.destroy(tf_vars=left_to_aws)
+
+
+def _changes(plan) -> dict[str, list[str]]:
+    return {
+        address: change["change"]["actions"]
+        for address, change in plan.resource_changes.items()
+        if change["change"]["actions"] != ["no-op"]
+    }
