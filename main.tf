@@ -48,6 +48,8 @@ module "notebook" {
   security_group_ids           = each.value.security_group_ids
   direct_internet_access       = each.value.direct_internet_access
   root_access                  = each.value.root_access
+  imds_minimum_version         = each.value.imds_minimum_version
+  platform_identifier          = each.value.platform_identifier
   default_code_repository      = each.value.default_code_repository
   additional_code_repositories = each.value.additional_code_repositories
   tags                         = merge(var.tags, each.value.tags)
@@ -73,5 +75,21 @@ check "root_access_keeps_attribution_enforced" {
   assert {
     condition     = length([for name, notebook in var.notebooks : name if notebook.root_access]) == 0
     error_message = "Root access is enabled on ${join(", ", [for name, notebook in var.notebooks : name if notebook.root_access])}: their users can rewrite ~/.aws/config, so CloudTrail attribution is not enforced there."
+  }
+}
+
+# A warning, not an error: some tools still speak only IMDSv1, so allowing it is an opt-in.
+check "imdsv2_keeps_base_credentials_behind_a_token" {
+  assert {
+    condition     = length([for name, notebook in var.notebooks : name if notebook.imds_minimum_version == "1"]) == 0
+    error_message = "IMDSv1 is allowed on ${join(", ", [for name, notebook in var.notebooks : name if notebook.imds_minimum_version == "1"])}: any process there, or a request forged through a web app (SSRF), can read the role's base credentials without a token and call AWS unattributed."
+  }
+}
+
+# AWS accepts these identifiers in its API but no longer creates or restarts such notebooks.
+check "notebook_platforms_are_supported" {
+  assert {
+    condition     = length([for name, notebook in var.notebooks : name if startswith(coalesce(notebook.platform_identifier, "notebook-al2023"), "notebook-al1-") || startswith(coalesce(notebook.platform_identifier, "notebook-al2023"), "notebook-al2-")]) == 0
+    error_message = "Notebooks ${join(", ", [for name, notebook in var.notebooks : "${name} (${notebook.platform_identifier})" if startswith(coalesce(notebook.platform_identifier, "notebook-al2023"), "notebook-al1-") || startswith(coalesce(notebook.platform_identifier, "notebook-al2023"), "notebook-al2-")])} ask for Amazon Linux 1 or 2, which SageMaker no longer creates or restarts (AL2 since 2026-07-01). Leave platform_identifier null (AWS's default, notebook-al2023-v1) or set notebook-al2023-v1 (provider >= 6.19)."
   }
 }

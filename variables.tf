@@ -8,11 +8,23 @@ variable "notebooks" {
     security_group_ids           = optional(set(string), [])
     direct_internet_access       = optional(bool, true)
     root_access                  = optional(bool, false)
+    imds_minimum_version         = optional(string, "2")
+    platform_identifier          = optional(string)
     default_code_repository      = optional(string)
     additional_code_repositories = optional(list(string), [])
     tags                         = optional(map(string), {})
   }))
   default = {}
+
+  validation {
+    condition     = alltrue([for notebook in values(var.notebooks) : contains(["1", "2"], notebook.imds_minimum_version)])
+    error_message = "imds_minimum_version must be \"1\" or \"2\" (SageMaker MinimumInstanceMetadataServiceVersion); got ${join(", ", [for name, notebook in var.notebooks : "${name} = ${jsonencode(notebook.imds_minimum_version)}" if !contains(["1", "2"], notebook.imds_minimum_version)])}."
+  }
+
+  validation {
+    condition     = alltrue([for notebook in values(var.notebooks) : notebook.platform_identifier == null ? true : contains(["notebook-al1-v1", "notebook-al2-v1", "notebook-al2-v2", "notebook-al2-v3", "notebook-al2023-v1"], notebook.platform_identifier)])
+    error_message = "platform_identifier must be null (AWS's default) or one of SageMaker's platforms notebook-al1-v1, notebook-al2-v1, notebook-al2-v2, notebook-al2-v3, notebook-al2023-v1; got ${join(", ", [for name, notebook in var.notebooks : "${name} = ${jsonencode(notebook.platform_identifier)}" if notebook.platform_identifier == null ? false : !contains(["notebook-al1-v1", "notebook-al2-v1", "notebook-al2-v2", "notebook-al2-v3", "notebook-al2023-v1"], notebook.platform_identifier)])}."
+  }
 }
 
 variable "role_name" {

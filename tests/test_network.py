@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from calls import create_role
 from nbattr.emulator import Emulator
@@ -118,6 +119,81 @@ def test_vpc_notebook_has_an_interface_in_its_subnet_until_deleted(aws, clean_em
     ec2.delete_security_group(GroupId=aws["group"])
     ec2.delete_subnet(SubnetId=aws["subnet"])
     ec2.delete_vpc(VpcId=aws["vpc"])
+
+
+# -- the emulator: the settings moto drops, and the metadata service that obeys them -------
+
+
+def test_notebook_settings_are_kept_defaulted_updated_and_checked(aws, clean_emulator):
+    sagemaker = clean_emulator.client("sagemaker")
+    sagemaker.create_notebook_instance(
+        NotebookInstanceName="chosen", InstanceType="ml.t3.medium", RoleArn=aws["role"],
+        InstanceMetadataServiceConfiguration={"MinimumInstanceMetadataServiceVersion": "2"},
+        PlatformIdentifier="notebook-al2-v2", RootAccess="Enabled",
+    )  # fmt: skip
+
+    def settings(name: str) -> tuple[str, str, str | None]:
+        described = sagemaker.describe_notebook_instance(NotebookInstanceName=name)
+        imds = described["InstanceMetadataServiceConfiguration"][
+            "MinimumInstanceMetadataServiceVersion"
+        ]
+        return imds, described["PlatformIdentifier"], described.get("RootAccess")
+
+    assert settings("chosen") == ("2", "notebook-al2-v2", "Enabled")
+    assert settings("plain-1")[:2] == ("1", "notebook-al2023-v1")  # AWS's defaults
+
+    sagemaker.stop_notebook_instance(NotebookInstanceName="chosen")
+    sagemaker.update_notebook_instance(
+        NotebookInstanceName="chosen", RootAccess="Disabled",
+        InstanceMetadataServiceConfiguration={"MinimumInstanceMetadataServiceVersion": "1"},
+    )  # fmt: skip
+    assert settings("chosen") == ("1", "notebook-al2-v2", "Disabled")
+    assert settings("plain-1")[:2] == ("1", "notebook-al2023-v1")  # only the one changed
+
+    v3 = {"MinimumInstanceMetadataServiceVersion": "3"}
+    for bad in (
+        {"PlatformIdentifier": "notebook-al3-v1"},
+        {"InstanceMetadataServiceConfiguration": v3},
+    ):
+        with pytest.raises(sagemaker.exceptions.ClientError, match="failed to satisfy constraint"):
+            sagemaker.create_notebook_instance(
+                NotebookInstanceName="refused", InstanceType="ml.t3.medium", RoleArn=aws["role"],
+                **bad,
+            )  # fmt: skip
+    with pytest.raises(sagemaker.exceptions.ClientError, match="RecordNotFound"):
+        sagemaker.update_notebook_instance(NotebookInstanceName="nowhere", RootAccess="Enabled")
+
+
+def _imds_v1_status(emulator: Emulator, notebook: str) -> int:
+    url = f"{emulator.endpoint}/_imds/{notebook}/latest/meta-data/iam/security-credentials/"
+    return requests.get(url, timeout=5).status_code
+
+
+def test_metadata_service_answers_imdsv1_only_where_the_notebook_allows_it(aws, clean_emulator):
+    sagemaker = clean_emulator.client("sagemaker")
+    for name, version in (("v2-only", "2"), ("v1-allowed", "1")):
+        sagemaker.create_notebook_instance(
+            NotebookInstanceName=name, InstanceType="ml.t3.medium", RoleArn=aws["role"],
+            InstanceMetadataServiceConfiguration={"MinimumInstanceMetadataServiceVersion": version},
+        )  # fmt: skip
+    assert _imds_v1_status(clean_emulator, "v2-only") == 401
+    assert _imds_v1_status(clean_emulator, "v1-allowed") == 200
+    assert _imds_v1_status(clean_emulator, "plain-1") == 200  # created without the setting
+    # A token that is sent must be valid, whatever the minimum version.
+    forged = requests.get(
+        f"{clean_emulator.endpoint}/_imds/v1-allowed/latest/meta-data/iam/security-credentials/",
+        headers={"X-aws-ec2-metadata-token": "forged"},
+        timeout=5,
+    )
+    assert forged.status_code == 401
+    # Turning IMDSv1 off again (stop, update, start) closes it.
+    sagemaker.stop_notebook_instance(NotebookInstanceName="v1-allowed")
+    sagemaker.update_notebook_instance(
+        NotebookInstanceName="v1-allowed",
+        InstanceMetadataServiceConfiguration={"MinimumInstanceMetadataServiceVersion": "2"},
+    )
+    sagemaker.start_notebook_instance(NotebookInstanceName="v1-allowed")
+    assert _imds_v1_status(clean_emulator, "v1-allowed") == 401
 
 
 # -- the sandbox: real source addresses --------------------------------------------------

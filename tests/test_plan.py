@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import base64
+import json
+import re
 
+import boto3
 import pytest
+import tftest
 
 from attribution_policies import (
     assert_identity_policy_assumes_only_self,
     assert_trust_means_self_and_sagemaker,
 )
+from nbattr.emulator import TEST_CREDENTIALS
+from nbattr.workspace import prepare
 from plan_summary import is_subset, planned_outputs, planned_resources, resource_counts
 
 NOTEBOOK = "aws_sagemaker_notebook_instance"
@@ -102,3 +108,147 @@ def test_vpc_kms_plans_a_private_encrypted_notebook(plan_of):
         values for address, values in resources.items() if address.endswith("aws_kms_key.this")
     )
     assert key["enable_key_rotation"] is True
+
+
+# --- instance metadata service and platform -------------------------------------------------
+
+AWS_PLATFORMS = [
+    "notebook-al1-v1",
+    "notebook-al2-v1",
+    "notebook-al2-v2",
+    "notebook-al2-v3",
+    "notebook-al2023-v1",
+]  # CreateNotebookInstance's PlatformIdentifier pattern (SageMaker API Reference)
+PROVIDER_REJECTS = re.compile(
+    r'expected value of platform_identifier to match regular expression "([^"]+)"'
+)
+
+
+@pytest.fixture(scope="module")
+def root_module(tools, emulator, tmp_path_factory):
+    ws = prepare(tools, emulator, tmp_path_factory.mktemp("root"), ".")
+    ws.init()
+    return ws
+
+
+def _root_notebooks(plan) -> dict[str, dict]:
+    resources = planned_resources(plan)
+    prefix, suffix = 'module.notebook["', f'"].{NOTEBOOK}.this'
+    return {
+        address[len(prefix) : -len(suffix)]: values
+        for address, values in resources.items()
+        if address.startswith(prefix) and address.endswith(suffix)
+    }
+
+
+def _check_problems(plan, check: str) -> list[str]:
+    """The messages of a failed `check` block (Terraform shows them as plan warnings)."""
+    (found,) = [c for c in plan["checks"] if c["address"].get("name") == check]
+    return [p["message"] for i in found.get("instances", []) for p in i.get("problems", [])]
+
+
+def test_notebooks_require_imdsv2_and_leave_the_platform_to_aws_by_default(root_module):
+    plan = root_module.plan(tf_vars={"role_name": "defaults", "notebooks": {"nb-1": {}}})
+    notebook = _root_notebooks(plan)["nb-1"]
+    assert notebook["instance_metadata_service_configuration"] == [
+        {"minimum_instance_metadata_service_version": "2"}
+    ]
+    # Not sent: the provider leaves it to AWS and reads AWS's choice back after creation.
+    assert notebook.get("platform_identifier") is None
+    change = plan.resource_changes[f'module.notebook["nb-1"].{NOTEBOOK}.this']
+    assert change["change"]["after_unknown"].get("platform_identifier") is True
+    assert _check_problems(plan, "imdsv2_keeps_base_credentials_behind_a_token") == []
+    assert _check_problems(plan, "notebook_platforms_are_supported") == []
+
+
+def test_allowing_imdsv1_is_a_per_notebook_opt_in_with_a_warning(root_module):
+    notebooks = {"legacy-tool": {"imds_minimum_version": "1"}, "locked": {}}
+    plan = root_module.plan(tf_vars={"role_name": "imds-opt-in", "notebooks": notebooks})
+    planned = _root_notebooks(plan)
+    versions = {
+        name: values["instance_metadata_service_configuration"][0][
+            "minimum_instance_metadata_service_version"
+        ]
+        for name, values in planned.items()
+    }
+    assert versions == {"legacy-tool": "1", "locked": "2"}
+    (warning,) = _check_problems(plan, "imdsv2_keeps_base_credentials_behind_a_token")
+    assert "IMDSv1 is allowed on legacy-tool:" in warning and "locked" not in warning
+
+
+def test_every_aws_platform_passes_the_module_and_reaches_the_providers_own_check(
+    root_module, tools
+):
+    """The module accepts AWS's values; whether the provider does depends on its version."""
+    accepted = set()
+    for platform in AWS_PLATFORMS:
+        notebooks = {"nb-1": {"platform_identifier": platform}}
+        tf_vars = {"role_name": "platforms", "notebooks": notebooks}
+        try:
+            plan = root_module.plan(tf_vars=tf_vars)
+        except tftest.TerraformTestError as error:
+            message = str(error)
+            assert "must be null or one of SageMaker's platforms" not in message, message
+            provider_pattern = PROVIDER_REJECTS.search(message)
+            assert provider_pattern, message[-2000:]
+            assert not re.fullmatch(provider_pattern.group(1), platform)
+            continue
+        accepted.add(platform)
+        assert _root_notebooks(plan)["nb-1"]["platform_identifier"] == platform
+        (warning,) = _check_problems(plan, "notebook_platforms_are_supported")
+        assert f"nb-1 ({platform})" in warning and "no longer creates or restarts" in warning
+    if tools.mirror.aws_versions[-1:] == ("5.45.0",):
+        # Provider 5.45.0's own list (checked here, and in its notebook_instance.go).
+        assert accepted == {"notebook-al1-v1", "notebook-al2-v1", "notebook-al2-v2"}
+
+
+def _update_platform_in_place(emulator, notebook: str, platform: str) -> None:
+    """What the README's migration does with the AWS CLI: stop, update the platform, start.
+    This botocore predates UpdateNotebookInstance's PlatformIdentifier, so the parameter is
+    added to the request body as a newer CLI sends it."""
+    sagemaker = boto3.session.Session(
+        aws_access_key_id=TEST_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        region_name="us-east-1",
+    ).client("sagemaker", endpoint_url=emulator.endpoint)
+
+    def add_platform(params: dict, **_: object) -> None:
+        params["body"] = json.dumps({**json.loads(params["body"]), "PlatformIdentifier": platform})
+
+    sagemaker.meta.events.register("before-call.sagemaker.UpdateNotebookInstance", add_platform)
+    sagemaker.stop_notebook_instance(NotebookInstanceName=notebook)
+    sagemaker.update_notebook_instance(NotebookInstanceName=notebook)
+    sagemaker.start_notebook_instance(NotebookInstanceName=notebook)
+    described = sagemaker.describe_notebook_instance(NotebookInstanceName=notebook)
+    assert described["PlatformIdentifier"] == platform
+
+
+def test_readme_platform_migration_keeps_the_notebook(root_module, emulator):
+    """The README's path off AL2: null first (no change), in-place update, empty plan."""
+    emulator.reset()
+    on_al2 = {
+        "role_name": "migrating",
+        "notebooks": {"old-1": {"platform_identifier": "notebook-al2-v2"}},
+    }
+    root_module.apply(tf_vars=on_al2)
+    left_to_aws = {"role_name": "migrating", "notebooks": {"old-1": {}}}
+    try:
+        step_1 = root_module.plan(tf_vars=left_to_aws)
+        assert _changes(step_1) == {}, "null must keep the notebook's platform"
+        _update_platform_in_place(emulator, "old-1", "notebook-al2023-v1")
+        # With the old value still configured, Terraform would replace the notebook...
+        assert _changes(root_module.plan(tf_vars=on_al2)) == {
+            f'module.notebook["old-1"].{NOTEBOOK}.this': ["delete", "create"]
+        }
+        # ...with null it reads the new platform back and changes nothing.
+        assert _changes(root_module.plan(tf_vars=left_to_aws)) == {}
+    finally:
+        root_module.destroy(tf_vars=left_to_aws)
+
+
+def _changes(plan) -> dict[str, list[str]]:
+    return {
+        address: change["change"]["actions"]
+        for address, change in plan.resource_changes.items()
+        if change["change"]["actions"] != ["no-op"]
+    }

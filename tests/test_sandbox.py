@@ -620,3 +620,88 @@ def test_bypass_with_credentials_copied_into_the_environment(deployed, sandbox):
     env = bypasses.credentials_in_environment(box)
     arn = _arn_of(box.as_user(["aws", "sts", "get-caller-identity"], env=env))
     assert arn.endswith("assumed-role/attributed-notebooks/SageMaker")
+
+
+# -- the instance metadata service: IMDSv2 only unless a notebook allows IMDSv1 ------------
+
+IMDS_NOTEBOOKS = {"imds-v2-only": "2", "imds-v1-allowed": "1"}
+# As ec2-user: the role's credentials over IMDSv1 (no token), or the HTTP status refusing them.
+IMDS_V1 = """
+import json, os, urllib.error, urllib.request
+endpoint = os.environ["AWS_EC2_METADATA_SERVICE_ENDPOINT"]
+base = endpoint + "latest/meta-data/iam/security-credentials/"
+try:
+    role = urllib.request.urlopen(base, timeout=5).read().decode()
+    found = json.loads(urllib.request.urlopen(base + role, timeout=5).read())
+except urllib.error.HTTPError as error:
+    print(json.dumps({"status": error.code}))
+else:
+    print(json.dumps({"status": 200, "AWS_ACCESS_KEY_ID": found["AccessKeyId"],
+                      "AWS_SECRET_ACCESS_KEY": found["SecretAccessKey"],
+                      "AWS_SESSION_TOKEN": found["Token"]}))
+"""
+
+
+@pytest.fixture(scope="module")
+def imds_deployed(tools, emulator, tmp_path_factory, deployed) -> Iterator[dict]:
+    """Two notebooks of the root module, both IMDSv2-only at first; the second is then
+    switched to allow IMDSv1, the way a user would: an in-place update of the notebook.
+    (`deployed` first: it resets the emulator.)"""
+    ws = prepare(tools, emulator, tmp_path_factory.mktemp("imds"), ".")
+    ws.init()
+    tf_vars = {
+        "role_name": "imds-notebooks",
+        "lifecycle_config_name": "imds-on-start",
+        "notebooks": {name: {} for name in IMDS_NOTEBOOKS},
+    }
+    try:
+        ws.apply(tf_vars=tf_vars)
+        tf_vars["notebooks"] = {
+            name: {"imds_minimum_version": v} for name, v in IMDS_NOTEBOOKS.items()
+        }
+        switch = ws.plan(tf_vars=tf_vars)
+        actions = {
+            address: change["change"]["actions"]
+            for address, change in switch.resource_changes.items()
+            if change["change"]["actions"] != ["no-op"]
+        }
+        assert actions == {
+            'module.notebook["imds-v1-allowed"].aws_sagemaker_notebook_instance.this': ["update"]
+        }, "allowing IMDSv1 must update the notebook in place, not replace it"
+        ws.apply(tf_vars=tf_vars)
+        yield ws.outputs()
+    finally:
+        ws.destroy(tf_vars=tf_vars)
+
+
+@pytest.mark.parametrize("name", list(IMDS_NOTEBOOKS))
+def test_imdsv1_gets_credentials_only_where_the_notebook_allows_it(name, imds_deployed, sandbox):
+    box = sandbox(name)
+    assert box.start().ok
+    asked = box.python_as_user(IMDS_V1)
+    assert asked.ok, asked.stderr
+    answer = json.loads(asked.stdout)
+    if IMDS_NOTEBOOKS[name] == "2":
+        assert answer == {
+            "status": 401
+        }  # what IMDS answers a token-less request when v2 is required
+        return
+    assert answer["status"] == 200
+    # Why IMDSv2 is the default: a token-less GET hands out the unattributed base session.
+    stolen = {key: value for key, value in answer.items() if key.startswith("AWS_")}
+    caller = box.as_user(["aws", "sts", "get-caller-identity", "--output", "json"], env=stolen)
+    assert _arn_of(caller).endswith("assumed-role/imds-notebooks/SageMaker")
+
+
+@pytest.mark.parametrize("name", list(IMDS_NOTEBOOKS))
+def test_imdsv2_and_attribution_work_whatever_the_minimum_version(name, imds_deployed, sandbox):
+    box = sandbox(name)
+    assert box.start().ok
+    stolen = bypasses.credentials_in_environment(box)  # IMDSv2: token first, then the GETs
+    assert stolen["AWS_ACCESS_KEY_ID"]
+    expected = imds_deployed["expected_session_arns"][name]
+    cli = box.as_user(["aws", "sts", "get-caller-identity", "--output", "json"])
+    assert _arn_of(cli) == expected
+    sdk = box.python_as_user(CALLER_ARN)
+    assert sdk.ok, sdk.stderr
+    assert sdk.stdout.strip() == expected

@@ -112,7 +112,7 @@ def test_every_checkov_skip_is_justified(project):
             match = SKIP.search(line)
             if match:
                 skips.append((tf_file.relative_to(project), match.group(1), match.group(2)))
-    assert skips, "expected the documented skips (e.g. CKV_AWS_371 on provider 3.39)"
+    assert skips, "expected the documented skips (e.g. CKV2_AWS_68 on the notebook role link)"
     unjustified = [skip for skip in skips if not skip[2] or len(skip[2].split()) < 5]
     assert not unjustified, f"skips need a reason of a few words: {unjustified}"
 

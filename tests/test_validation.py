@@ -109,6 +109,14 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
         },
         ["security_group_ids must hold at most 5 IDs like sg-", '"default"'],
     ),
+    "IMDS version that SageMaker does not have": (
+        {"notebooks": {"nb-1": {}, "nb-2": {"imds_minimum_version": "3"}}},
+        ['imds_minimum_version must be "1" or "2"', 'nb-2 = "3"'],
+    ),
+    "platform that SageMaker does not have": (
+        {"notebooks": {"nb-1": {"platform_identifier": "notebook-al2023-v2"}}},
+        ["platform_identifier must be null (AWS's default)", 'nb-1 = "notebook-al2023-v2"'],
+    ),
     "extra_on_start containing our heredoc delimiter": (
         {"extra_on_start": "echo hi\nNBATTR_EXTRA_ON_START_EOF\nrm -rf /\n"},
         ["must not contain a line NBATTR_EXTRA_ON_START_EOF"],

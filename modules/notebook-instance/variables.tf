@@ -85,6 +85,28 @@ variable "root_access" {
   default     = false
 }
 
+variable "imds_minimum_version" {
+  description = "Oldest instance metadata service version the notebook answers: \"2\" (default) requires a session token (IMDSv2); \"1\" also answers token-less IMDSv1 requests, the easiest way to steal the role's unattributed base credentials."
+  type        = string
+  default     = "2"
+
+  validation {
+    condition     = contains(["1", "2"], var.imds_minimum_version)
+    error_message = "imds_minimum_version must be \"1\" or \"2\" (SageMaker MinimumInstanceMetadataServiceVersion); got \"${var.imds_minimum_version}\"."
+  }
+}
+
+variable "platform_identifier" {
+  description = "Notebook platform, e.g. notebook-al2023-v1 (needs AWS provider >= 6.19). Null (default) lets AWS choose: notebook-al2023-v1 since 2026-05-15. Changing it replaces the notebook in Terraform; see the README for the in-place migration."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.platform_identifier == null ? true : contains(["notebook-al1-v1", "notebook-al2-v1", "notebook-al2-v2", "notebook-al2-v3", "notebook-al2023-v1"], var.platform_identifier)
+    error_message = "platform_identifier must be null or one of SageMaker's platforms notebook-al1-v1, notebook-al2-v1, notebook-al2-v2, notebook-al2-v3, notebook-al2023-v1; got \"${coalesce(var.platform_identifier, "null")}\"."
+  }
+}
+
 variable "default_code_repository" {
   description = "Git repository (URL or SageMaker code repository name) cloned as the notebook's default repository."
   type        = string

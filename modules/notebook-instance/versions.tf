@@ -4,7 +4,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 3.39"
+      version = ">= 4.20" # instance_metadata_service_configuration (4.20.0), platform_identifier (3.57.0)
     }
   }
 }

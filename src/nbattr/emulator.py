@@ -29,6 +29,7 @@ from .sagemaker_eni import NotebookInterfaces
 from .sns_sqs_delivery import QueuePolicyGate
 from .sns_sqs_delivery import install as judge_sqs_deliveries
 from .vpc_reachability import VpcReachability
+from .sagemaker_notebook_settings import NotebookSettings
 
 # moto's fixed account; any access key id is accepted.
 ACCOUNT_ID = "123456789012"
@@ -70,9 +71,10 @@ class Emulator:
 
     def start(self) -> Emulator:
         self._metadata = MetadataService(
-            NotebookInterfaces(DomainDispatcherApplication(create_backend_app)),
+            NotebookInterfaces(NotebookSettings(DomainDispatcherApplication(create_backend_app))),
             self._base_credentials,
             self._metadata_reachable,
+            self._allows_imds_v1,
         )
         recorder = CloudTrailRecorder(
             self._metadata, self.cloudtrail, self._not_an_api_call, self._to_eventbridge
@@ -185,6 +187,17 @@ class Emulator:
             return True
         network = self._network
         return network is not None and network.notebook_at(address) == notebook
+
+    def _allows_imds_v1(self, notebook: str) -> bool:
+        """Whether the notebook's MinimumInstanceMetadataServiceVersion is "1", as SageMaker
+        configures the instance from DescribeNotebookInstance's setting."""
+        sagemaker = self.client("sagemaker", internal=True)
+        try:
+            described = sagemaker.describe_notebook_instance(NotebookInstanceName=notebook)
+        except sagemaker.exceptions.ClientError:
+            return False
+        configuration = described.get("InstanceMetadataServiceConfiguration", {})
+        return configuration.get("MinimumInstanceMetadataServiceVersion") == "1"
 
     def _base_credentials(self, notebook: str) -> tuple[str, dict[str, Any]]:
         """The notebook's role credentials, session `SageMaker`, as SageMaker vends them."""

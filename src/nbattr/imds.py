@@ -1,8 +1,15 @@
-"""A per-notebook EC2 instance metadata service (IMDSv2) inside the emulator.
+"""A per-notebook EC2 instance metadata service inside the emulator.
 
 botocore appends `latest/...` to AWS_EC2_METADATA_SERVICE_ENDPOINT, so each notebook gets its
 own prefix, `<endpoint>/_imds/<notebook>/`. Like a real notebook's, it vends credentials of the
 notebook's execution role with session name `SageMaker`, obtained from the emulator's STS.
+
+IMDSv2 (a session token from `PUT latest/api/token`) always works. IMDSv1 (no token) works only
+on notebooks whose MinimumInstanceMetadataServiceVersion is "1"; elsewhere it gets
+401 Unauthorized, as EC2's metadata service answers when IMDSv2 is required (EC2 User Guide,
+"Use the Instance Metadata Service to access instance metadata": with IMDSv2 required you
+must send a session token; IMDSv1 credentials are not available). A token that is sent must
+be valid either way.
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ TOKEN_HEADER = "X-aws-ec2-metadata-token"
 CredentialSource = Callable[[str], tuple[str, dict[str, Any]]]
 # (notebook name, caller's address) -> may that caller reach this notebook's service?
 Reachability = Callable[[str, str], bool]
+# notebook name -> does it answer IMDSv1 (MinimumInstanceMetadataServiceVersion "1")?
+AllowsImdsV1 = Callable[[str], bool]
 
 
 class MetadataService:
@@ -35,10 +44,12 @@ class MetadataService:
         app: Any,
         credentials_for: CredentialSource,
         reachable: Reachability = lambda notebook, address: True,
+        allows_imds_v1: AllowsImdsV1 = lambda notebook: False,
     ) -> None:
         self._app = app
         self._credentials_for = credentials_for
         self._reachable = reachable
+        self._allows_imds_v1 = allows_imds_v1
         self._tokens: set[str] = set()
         self._cache: dict[str, tuple[str, dict[str, Any]]] = {}
         self._lock = threading.Lock()
@@ -70,8 +81,11 @@ class MetadataService:
             with self._lock:
                 self._tokens.add(token)
             return "200 OK", token, "text/plain"
-        # IMDSv2 only, as on notebooks that enforce it: no token, no answer.
-        if environ.get("HTTP_" + TOKEN_HEADER.upper().replace("-", "_")) not in self._tokens:
+        token = environ.get("HTTP_" + TOKEN_HEADER.upper().replace("-", "_"))
+        if token is None:  # IMDSv1: only where the notebook's minimum version allows it
+            if not self._allows_imds_v1(notebook):
+                return "401 Unauthorized", "", "text/plain"
+        elif token not in self._tokens:
             return "401 Unauthorized", "", "text/plain"
         if not rest.startswith("latest/meta-data/iam/security-credentials/"):
             return "404 Not Found", "", "text/plain"

@@ -1,0 +1,175 @@
+"""Notebook settings moto 5.2.5 drops: the metadata service version, the platform, and updates.
+
+moto's CreateNotebookInstance ignores `InstanceMetadataServiceConfiguration` and
+`PlatformIdentifier`, its DescribeNotebookInstance returns neither, and it has no
+UpdateNotebookInstance at all. The AWS provider reads both back after every apply, and changes
+most notebook arguments (the metadata service version among them) with UpdateNotebookInstance,
+so this WSGI layer in front of moto does what SageMaker does (Amazon SageMaker API Reference:
+CreateNotebookInstance, DescribeNotebookInstance, UpdateNotebookInstance,
+InstanceMetadataServiceConfiguration):
+
+- CreateNotebookInstance keeps both settings. Without `InstanceMetadataServiceConfiguration`
+  the minimum version is "1" ("if no value is selected, then it defaults to IMDSv1. This means
+  that both IMDSv1 and IMDSv2 are supported"); without `PlatformIdentifier` the platform is
+  AWS's default, `notebook-al2023-v1` since 2026-05-15 (SageMaker Developer Guide, "Amazon
+  Linux 2 notebook instances", AL2 Maintenance Phase Plan).
+- Values outside the API's patterns are refused with a ValidationException, as AWS does.
+- DescribeNotebookInstance returns both.
+- UpdateNotebookInstance changes what it is given, on moto's notebook for moto's fields and
+  here for these two (`PlatformIdentifier` in place: the Developer Guide's migration to AL2023
+  is stop, UpdateNotebookInstance with the new platform, start).
+
+Not modelled: AWS refuses to create or restart notebooks on retired platforms (AL1, and AL2
+since 2026-07-01) and may refuse updates of a notebook that is not stopped; the emulator does
+neither (no documented error text to copy). Drop this module when moto keeps these fields.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from moto.core.utils import utcnow
+from moto.iam.models import get_account_id_from
+from moto.sagemaker.models import sagemaker_backends
+
+from .cloudtrail.requests import parse
+from .wsgi import AWS_JSON, App, buffered_body, respond, run_app
+
+# Valid values, from the API reference (MinimumInstanceMetadataServiceVersion: pattern 1|2;
+# PlatformIdentifier: the CreateNotebookInstance request parameter's pattern).
+IMDS_VERSION = re.compile(r"^(1|2)$")
+PLATFORM = re.compile(
+    r"^(notebook-al1-v1|notebook-al2-v1|notebook-al2-v2|notebook-al2-v3|notebook-al2023-v1)$"
+)
+DEFAULT_IMDS_VERSION = "1"  # CreateNotebookInstance without the configuration allows IMDSv1
+DEFAULT_PLATFORM = "notebook-al2023-v1"  # AWS's default for new notebooks since 2026-05-15
+_ACTIONS = {
+    "CreateNotebookInstance",
+    "DescribeNotebookInstance",
+    "UpdateNotebookInstance",
+}
+# UpdateNotebookInstance parameters -> moto's notebook attribute, and the flag that clears it.
+_MOTO_FIELDS = {
+    "InstanceType": ("instance_type", None),
+    "RoleArn": ("role_arn", None),
+    "LifecycleConfigName": ("lifecycle_config_name", "DisassociateLifecycleConfig"),
+    "VolumeSizeInGB": ("volume_size_in_gb", None),
+    "DefaultCodeRepository": ("default_code_repository", "DisassociateDefaultCodeRepository"),
+    "AdditionalCodeRepositories": (
+        "additional_code_repositories",
+        "DisassociateAdditionalCodeRepositories",
+    ),
+    "AcceleratorTypes": ("accelerator_types", "DisassociateAcceleratorTypes"),
+    "RootAccess": ("root_access", None),
+}
+
+
+@dataclass
+class Settings:
+    imds_minimum_version: str = DEFAULT_IMDS_VERSION
+    platform_identifier: str = DEFAULT_PLATFORM
+
+
+class NotebookSettings:
+    """WSGI middleware in front of moto: keeps the notebook settings moto drops."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+        # By notebook ARN. A deleted notebook's entry stays until a new one of the same name
+        # replaces it at creation; nothing reads it meanwhile (Describe fails first).
+        self._settings: dict[str, Settings] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if not target.startswith("SageMaker.") or target.rsplit(".", 1)[-1] not in _ACTIONS:
+            return self._app(environ, start_response)  # the cheap test first: most calls
+        body = buffered_body(environ)
+        request = parse(environ, body)
+        if request is None or request.service != "sagemaker":
+            return self._app(environ, start_response)
+        try:
+            asked = json.loads(body or b"{}")
+        except ValueError:
+            return self._app(environ, start_response)  # moto answers malformed bodies
+        invalid = _invalid(asked)
+        if invalid and request.action in ("CreateNotebookInstance", "UpdateNotebookInstance"):
+            return _error(start_response, invalid)
+        if request.action == "UpdateNotebookInstance":  # moto has none: answered here
+            account = get_account_id_from(request.access_key_id)
+            return self._update(start_response, sagemaker_backends[account][request.region], asked)
+        status, headers, data = run_app(self._app, environ)
+        if status.startswith("200"):
+            answer = json.loads(data or b"{}")
+            if request.action == "CreateNotebookInstance":
+                with self._lock:
+                    self._settings[answer["NotebookInstanceArn"]] = _settings_from(asked)
+            elif request.action == "DescribeNotebookInstance":
+                with self._lock:
+                    kept = self._settings.get(answer["NotebookInstanceArn"], Settings())
+                answer["InstanceMetadataServiceConfiguration"] = {
+                    "MinimumInstanceMetadataServiceVersion": kept.imds_minimum_version
+                }
+                answer["PlatformIdentifier"] = kept.platform_identifier
+                data = json.dumps(answer).encode()
+        return respond(start_response, status, data, headers=headers)
+
+    def _update(self, start_response: Any, backend: Any, asked: dict[str, Any]) -> list[bytes]:
+        name = str(asked.get("NotebookInstanceName", ""))
+        notebook = backend.notebook_instances.get(name)
+        if notebook is None:  # moto's own answer for an unknown notebook
+            return _error(start_response, "RecordNotFound")
+        for parameter, (attribute, clear_flag) in _MOTO_FIELDS.items():
+            if clear_flag and asked.get(clear_flag):
+                setattr(notebook, attribute, None)
+            elif parameter in asked:
+                setattr(notebook, attribute, asked[parameter])
+        with self._lock:
+            kept = self._settings.setdefault(notebook.arn, Settings())
+            configuration = asked.get("InstanceMetadataServiceConfiguration") or {}
+            if "MinimumInstanceMetadataServiceVersion" in configuration:  # no default on update
+                kept.imds_minimum_version = configuration["MinimumInstanceMetadataServiceVersion"]
+            if "PlatformIdentifier" in asked:
+                kept.platform_identifier = asked["PlatformIdentifier"]
+        notebook.last_modified_time = utcnow()
+        return respond(start_response, "200 OK", b"{}", AWS_JSON)
+
+
+def _settings_from(asked: dict[str, Any]) -> Settings:
+    configuration = asked.get("InstanceMetadataServiceConfiguration") or {}
+    return Settings(
+        imds_minimum_version=configuration.get(
+            "MinimumInstanceMetadataServiceVersion", DEFAULT_IMDS_VERSION
+        ),
+        platform_identifier=asked.get("PlatformIdentifier") or DEFAULT_PLATFORM,
+    )
+
+
+def _invalid(asked: dict[str, Any]) -> str | None:
+    """AWS's validation message for a value outside the API's pattern, or None."""
+    configuration = asked.get("InstanceMetadataServiceConfiguration") or {}
+    checks = [
+        (
+            "instanceMetadataServiceConfiguration.minimumInstanceMetadataServiceVersion",
+            configuration.get("MinimumInstanceMetadataServiceVersion"),
+            IMDS_VERSION,
+        ),
+        ("platformIdentifier", asked.get("PlatformIdentifier"), PLATFORM),
+    ]
+    for member, value, pattern in checks:
+        if value is not None and not pattern.match(str(value)):
+            return (
+                f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy"
+                f" constraint: Member must satisfy regular expression pattern: {pattern.pattern}"
+            )
+    return None
+
+
+def _error(start_response: Any, message: str) -> list[bytes]:
+    error = {"__type": "ValidationException", "message": message}
+    return respond(start_response, "400 Bad Request", json.dumps(error).encode(), AWS_JSON)
