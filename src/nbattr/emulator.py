@@ -26,10 +26,10 @@ from .imds import BASE_SESSION_NAME, MetadataService
 from .imds import PREFIX as IMDS_PREFIX
 from .network import NotebookNetwork
 from .sagemaker_eni import NotebookInterfaces
+from .sagemaker_notebook_settings import NotebookSettings
 from .sns_sqs_delivery import QueuePolicyGate
 from .sns_sqs_delivery import install as judge_sqs_deliveries
 from .vpc_reachability import VpcReachability
-from .sagemaker_notebook_settings import NotebookSettings
 
 # moto's fixed account; any access key id is accepted.
 ACCOUNT_ID = "123456789012"
