@@ -3,7 +3,7 @@ terraform {
 
   required_providers {
     aws = {
-      source  = "hashicorp/aws"
+      source = "hashicorp/aws"
       # 5.27: the alert rule's `state` (modules/unattributed-alert); tested on 5.45.0.
       version = ">= 5.27"
     }
