@@ -38,16 +38,20 @@ def fingerprint(tree: Path, config: Path, *facts: str) -> str:
     return digest.hexdigest()[:32]
 
 
+def _copy_products(source: Path, target: Path) -> None:
+    """Copy what init wrote from one folder to another, links kept as links."""
+    for name in INIT_PRODUCTS:
+        if (source / name).is_dir():
+            shutil.copytree(source / name, target / name, symlinks=True, dirs_exist_ok=True)
+        elif (source / name).is_file():
+            shutil.copy2(source / name, target / name)
+
+
 def restore(store: Path, config: Path) -> bool:
     """Copy a kept init result into `config`; False when there is none yet."""
     if not (store / "complete").is_file():
         return False
-    for name in INIT_PRODUCTS:
-        source = store / name
-        if source.is_dir():
-            shutil.copytree(source, config / name, symlinks=True, dirs_exist_ok=True)
-        elif source.is_file():
-            shutil.copy2(source, config / name)
+    _copy_products(store, config)
     return True
 
 
@@ -56,12 +60,7 @@ def keep(config: Path, store: Path) -> None:
     store.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=store.name + ".", dir=store.parent))
     try:
-        for name in INIT_PRODUCTS:
-            source = config / name
-            if source.is_dir():
-                shutil.copytree(source, staging / name, symlinks=True)
-            elif source.is_file():
-                shutil.copy2(source, staging / name)
+        _copy_products(config, staging)
         (staging / "complete").write_text("")
         try:
             os.rename(staging, store)
