@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 
 from nbattr.emulator import Emulator
-from nbattr.sandbox import Sandbox, unavailable_reason
-from nbattr.toolchain import toolchain
-from nbattr.workspace import find_project_root, prepare
+from nbattr.harness.sandbox import Sandbox, unavailable_reason
+from nbattr.harness.toolchain import toolchain
+from nbattr.harness.workspace import find_project_root, prepare
 
 CLASSIC = Path(__file__).with_name("classic-on-start.sh")
 WIPE = "chattr -R -i /home/ec2-user/.aws 2>/dev/null || true; rm -rf /home/ec2-user/.aws"

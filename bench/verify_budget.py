@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from nbattr.emulator import Emulator
-from nbattr.toolchain import clean_environ
+from nbattr.harness.toolchain import clean_environ
 
 NBATTR = str(Path(sys.executable).parent / "nbattr")
 NOTEBOOKS = 6

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from nbattr.sandbox import Sandbox
+from nbattr.harness.sandbox import Sandbox
 
 STEAL = (Path(__file__).parent / "steal_instance_credentials.py").read_text()
 

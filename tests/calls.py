@@ -6,8 +6,6 @@ from typing import Any
 
 import boto3
 
-ACCOUNT = "123456789012"
-
 
 def create_role(emulator: Any, name: str, path: str = "/service-role/") -> str:
     iam = emulator.client("iam")

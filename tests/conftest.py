@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from nbattr.emulator import Emulator
-from nbattr.toolchain import Toolchain, toolchain
-from nbattr.workspace import Workspace, find_project_root, prepare
+from nbattr.harness.toolchain import Toolchain, toolchain
+from nbattr.harness.workspace import Workspace, find_project_root, prepare
 from required import required_suites, skip_must_fail
 
 PROJECT = find_project_root(Path(__file__).parent)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nbattr.toolchain import find_project_root
+from nbattr.harness.toolchain import find_project_root
 
 SIMULATOR = find_project_root(Path(__file__).parent) / "tools" / "iam-simulate"
 LIBRARY = SIMULATOR / "node_modules" / "@cloud-copilot" / "iam-simulate"

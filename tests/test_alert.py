@@ -17,8 +17,8 @@ import pytest
 
 from alerting import TRAIL, AlertQueue, start_trail
 from calls import assume, create_role
-from nbattr.cloudtrail.eventbridge import ALL_MANAGEMENT_EVENTS
-from nbattr.workspace import Workspace, prepare
+from nbattr.emulator.cloudtrail.eventbridge import ALL_MANAGEMENT_EVENTS
+from nbattr.harness.workspace import Workspace, prepare
 from plan_summary import planned_resources
 
 ROLE = "alerted"

@@ -14,9 +14,9 @@ from attribution_policies import (
     assert_identity_policy_assumes_only_self,
     assert_trust_means_self_and_sagemaker,
 )
-from nbattr.inventory import Inventory, read_inventory
-from nbattr.toolchain import toolchain
-from nbattr.workspace import prepare
+from nbattr.harness.inventory import Inventory, read_inventory
+from nbattr.harness.toolchain import toolchain
+from nbattr.harness.workspace import prepare
 
 EXPECTED_NOTEBOOKS = {
     "basic": {"test-1", "test-2"},
@@ -40,7 +40,7 @@ def _network(emulator) -> dict[str, set[str]]:
         "security_groups": {
             sg["GroupId"] for sg in ec2.describe_security_groups()["SecurityGroups"]
         },
-        # A VPC notebook's interface (nbattr.sagemaker_eni) must go with the notebook.
+        # A VPC notebook's interface (nbattr.emulator.sagemaker_eni) must go with the notebook.
         "network_interfaces": {
             eni["NetworkInterfaceId"]
             for eni in ec2.describe_network_interfaces()["NetworkInterfaces"]
@@ -110,8 +110,8 @@ def _check_created(example, emulator, outputs) -> None:
 
 
 def _check_vpc_endpoints(emulator, outputs) -> None:
-    """What a notebook without internet needs (nbattr.vpc_reachability): interface endpoints
-    with private DNS, STS among them, and S3's gateway on the subnet's route table."""
+    """What a notebook without internet needs (nbattr.emulator.vpc_reachability): interface
+    endpoints with private DNS, STS among them, and S3's gateway on the subnet's route table."""
     ec2 = emulator.client("ec2")
     endpoints = {
         e["ServiceName"].removeprefix("com.amazonaws.us-east-1."): e

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from nbattr.toolchain import clean_environ, find_terraform
-from nbattr.workspace import find_project_root
+from nbattr.harness.toolchain import clean_environ, find_terraform
+from nbattr.harness.workspace import find_project_root
 
 PROJECT = find_project_root(Path(__file__).parent)
 WORKFLOW_FILE = PROJECT / "examples" / "ci" / "github-actions.yml"

@@ -15,9 +15,10 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from alerting import TRAIL, start_trail
-from calls import ACCOUNT, create_role
-from nbattr.cloudtrail.eventbridge import forward
-from nbattr.cloudtrail.s3 import parse_s3
+from calls import create_role
+from nbattr.emulator import ACCOUNT_ID as ACCOUNT
+from nbattr.emulator.cloudtrail.eventbridge import forward
+from nbattr.emulator.cloudtrail.s3 import parse_s3
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nbattr.sandbox import unavailable_reason
+from nbattr.harness.sandbox import unavailable_reason
 
 REASON = unavailable_reason()
 

@@ -19,12 +19,13 @@ from typing import Any
 import pytest
 
 from alerting import AlertQueue, start_trail
+from applied_role import WORK_POLICY, read_role
 from bypasses import BYPASSES
 from iam_simulate import Request, simulate, unavailable
-from nbattr.sandbox import Sandbox, unavailable_reason
-from nbattr.workspace import prepare
-from test_enforcement import WORK_POLICY, read_role
-from test_verify import FAST, as_json, verify
+from nbattr.emulator import ACCOUNT_ID as ACCOUNT
+from nbattr.harness.sandbox import Sandbox, unavailable_reason
+from nbattr.harness.workspace import prepare
+from verify_cli import FAST, as_json, verify
 
 REASON = unavailable_reason()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
@@ -186,7 +187,6 @@ def test_test_1_posing_as_test_2_is_reported(scene, bypassed):
 
 # -- enforcement: the recorded calls, judged by IAM's rules --------------------------------
 
-ACCOUNT = "123456789012"
 REGION = "us-east-1"
 RESOURCE_OF = {
     "sagemaker:CreateExperiment": lambda p: (

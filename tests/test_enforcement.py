@@ -11,22 +11,22 @@ the JSON we wrote.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import tftest
 
+from applied_role import WORK_POLICY, AppliedRole, read_role
 from attribution_policies import (
     assert_identity_policy_assumes_only_self,
     assert_trust_means_self_and_sagemaker,
 )
 from iam_simulate import Decision, Request, simulate, unavailable
-from nbattr.inventory import read_inventory
-from nbattr.workspace import prepare
-from test_validation import _diagnostics
+from nbattr.emulator import ACCOUNT_ID as ACCOUNT
+from nbattr.harness.inventory import read_inventory
+from nbattr.harness.workspace import prepare
+from terraform_diagnostics import error_diagnostics
 
-ACCOUNT = "123456789012"
 ROLE = "enforced-notebooks"
 NOTEBOOKS = ("test-1", "test-2")
 BUCKET = "arn:aws:s3:::notebook-data"
@@ -36,79 +36,7 @@ LOG_STREAM = (
 )
 OTHER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/team-analytics"
 
-# What the notebooks may do, as a team would grant it: S3 for their data, the logging that
-# SageMaker's docs list for notebook instances, and assuming the team's other roles.
-WORK_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Sid": "Data", "Effect": "Allow", "Action": "s3:*", "Resource": "*"},
-        {
-            "Sid": "NotebookLogsAndMetrics",
-            "Effect": "Allow",
-            "Action": [
-                "logs:CreateLogGroup",
-                "logs:CreateLogStream",
-                "logs:PutLogEvents",
-                "logs:DescribeLogStreams",
-                "cloudwatch:PutMetricData",
-            ],
-            "Resource": "*",
-        },
-        {
-            "Sid": "TeamRoles",
-            "Effect": "Allow",
-            "Action": "sts:AssumeRole",
-            "Resource": f"arn:aws:iam::{ACCOUNT}:role/team-*",
-        },
-    ],
-}
-
 needs_simulator = pytest.mark.skipif(bool(unavailable()), reason=str(unavailable()))
-
-
-@dataclass(frozen=True)
-class AppliedRole:
-    """The role as IAM holds it after apply, and the module's outputs."""
-
-    arn: str
-    role_id: str
-    trust_policy: dict[str, Any]
-    inline: dict[str, dict[str, Any]]
-    managed: dict[str, dict[str, Any]]
-    outputs: dict[str, Any]
-
-    @property
-    def identity_policies(self) -> dict[str, dict[str, Any]]:
-        return {**self.inline, **self.managed}
-
-    def session(self, name: str) -> tuple[str, dict[str, str]]:
-        """The principal and context of a call made by this role's session `name`."""
-        principal = f"arn:aws:sts::{ACCOUNT}:assumed-role/{ROLE}/{name}"
-        return principal, {"aws:userid": f"{self.role_id}:{name}", "aws:PrincipalArn": self.arn}
-
-    def call(self, session: str, action: str, resource: str, **context: str) -> Request:
-        principal, base_context = self.session(session)
-        return Request(
-            principal=principal,
-            action=action,
-            resource=resource,
-            account=ACCOUNT,
-            context={**base_context, **context},
-            identity_policies=self.identity_policies,
-        )
-
-    def assume_self(self, session: str, new_session_name: str) -> Request:
-        """sts:AssumeRole onto this role: identity policies and the trust policy both count."""
-        principal, context = self.session(session)
-        return Request(
-            principal=principal,
-            action="sts:AssumeRole",
-            resource=self.arn,
-            account=ACCOUNT,
-            context={**context, "sts:RoleSessionName": new_session_name},
-            identity_policies=self.identity_policies,
-            resource_policy=self.trust_policy,
-        )
 
 
 @pytest.fixture(scope="module")
@@ -116,28 +44,6 @@ def root_module(tools, emulator, tmp_path_factory):
     ws = prepare(tools, emulator, tmp_path_factory.mktemp("enforced"), ".")
     ws.init()
     return ws
-
-
-def read_role(iam: Any, outputs: dict[str, Any], name: str = ROLE) -> AppliedRole:
-    role = iam.get_role(RoleName=name)["Role"]
-    inline = {
-        policy: iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
-        for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]
-    }
-    managed = {}
-    for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
-        arn = attached["PolicyArn"]
-        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
-        document = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
-        managed[attached["PolicyName"]] = document["Document"]
-    return AppliedRole(
-        arn=role["Arn"],
-        role_id=role["RoleId"],
-        trust_policy=role["AssumeRolePolicyDocument"],
-        inline=inline,
-        managed=managed,
-        outputs=outputs,
-    )
 
 
 def _run(ws, command: str, var_file: str) -> None:
@@ -163,7 +69,7 @@ def _applied(root_module, emulator, enforce: bool) -> AppliedRole:
     var_file.write_text(json.dumps(tf_vars))
     try:
         _run(root_module, "apply", var_file.name)
-        applied = read_role(iam, root_module.outputs())
+        applied = read_role(iam, root_module.outputs(), ROLE)
         replan = root_module.run(
             "plan", "-detailed-exitcode", "-input=false", "-no-color", f"-var-file={var_file.name}"
         )
@@ -362,7 +268,7 @@ def test_bad_enforcement_input_fails_at_plan(case, root_module, emulator):
         root_module.run(
             "apply", "-auto-approve", "-input=false", "-no-color", "-json", f"-var-file={var_file}"
         )
-    errors = _diagnostics(failure.value.args[0])
+    errors = error_diagnostics(failure.value.args[0])
     assert errors, failure.value.args[0][-2000:]
     assert any(all(fragment in error for fragment in expected) for error in errors), errors
     left = read_inventory(

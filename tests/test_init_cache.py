@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from nbattr import init_cache
-from nbattr.workspace import copy_module_tree, prepare
+from nbattr.harness import init_cache
+from nbattr.harness.workspace import copy_module_tree, prepare
 
 
 def test_fingerprint_follows_terraform_files_but_not_the_harness_override(project, tmp_path):

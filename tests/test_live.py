@@ -26,8 +26,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from nbattr.toolchain import cache_dir, toolchain
-from nbattr.workspace import prepare
+from nbattr.harness.toolchain import cache_dir, toolchain
+from nbattr.harness.workspace import prepare
 
 pytestmark = pytest.mark.live
 

@@ -11,8 +11,8 @@ import json
 
 import pytest
 
-from nbattr.inventory import read_inventory
-from nbattr.workspace import prepare
+from nbattr.harness.inventory import read_inventory
+from nbattr.harness.workspace import prepare
 from plan_summary import planned_outputs
 
 POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket",

@@ -17,10 +17,11 @@ import pytest
 import requests
 
 from calls import create_role
+from metadata_probe import FETCH_TOKEN
 from nbattr.emulator import Emulator
-from nbattr.network import GATEWAY, SERVICE_MANAGED
-from nbattr.sagemaker_eni import DESCRIPTION
-from nbattr.sandbox import Sandbox, SandboxUnavailable, unavailable_reason
+from nbattr.emulator.network import GATEWAY, SERVICE_MANAGED
+from nbattr.emulator.sagemaker_eni import DESCRIPTION
+from nbattr.harness.sandbox import Sandbox, SandboxUnavailable, unavailable_reason
 
 REASON = unavailable_reason()
 needs_sandbox = pytest.mark.skipif(REASON is not None, reason=REASON or "")
@@ -211,17 +212,6 @@ def test_a_notebooks_calls_carry_its_own_address(aws, clean_emulator, sandbox):
     assert f"inet {box.address}/32" in seen.stdout
 
 
-FETCH_TOKEN = """
-import sys, urllib.error, urllib.request
-request = urllib.request.Request(sys.argv[1] + "latest/api/token", method="PUT",
-                                 headers={"X-aws-ec2-metadata-token-ttl-seconds": "60"})
-try:
-    print(urllib.request.urlopen(request, timeout=5).status)
-except urllib.error.HTTPError as error:
-    print(error.code)
-"""
-
-
 @needs_sandbox
 def test_a_notebook_reaches_only_its_own_metadata_service(aws, clean_emulator, sandbox):
     box = sandbox("plain-1")
@@ -248,7 +238,7 @@ def test_two_notebooks_have_different_addresses_each_kept_across_restarts(
 @needs_sandbox
 def test_a_vpc_notebooks_address_is_its_interfaces(aws, clean_emulator, sandbox):
     # Without direct internet access it reaches STS only through an endpoint in its VPC
-    # (nbattr.vpc_reachability, tests/test_vpc_endpoints.py).
+    # (nbattr.emulator.vpc_reachability, tests/test_vpc_endpoints.py).
     clean_emulator.client("ec2").create_vpc_endpoint(
         VpcId=aws["vpc"], ServiceName="com.amazonaws.us-east-1.sts", VpcEndpointType="Interface",
         SubnetIds=[aws["subnet"]], PrivateDnsEnabled=True,

@@ -15,7 +15,7 @@ from attribution_policies import (
     assert_trust_means_self_and_sagemaker,
 )
 from nbattr.emulator import TEST_CREDENTIALS
-from nbattr.workspace import prepare
+from nbattr.harness.workspace import prepare
 from plan_summary import is_subset, planned_outputs, planned_resources, resource_counts
 
 NOTEBOOK = "aws_sagemaker_notebook_instance"

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import pytest
 
 import bypasses
-from nbattr.sandbox import Sandbox, unavailable_reason
-from nbattr.workspace import copy_module_tree, prepare
+from nbattr.harness.sandbox import Sandbox, unavailable_reason
+from nbattr.harness.workspace import copy_module_tree, prepare
 from plan_summary import planned_outputs
 
 REASON = unavailable_reason()

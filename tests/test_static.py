@@ -14,7 +14,7 @@ import hcl2
 import pytest
 
 from layout import CONFIGS
-from nbattr.workspace import copy_module_tree, prepare
+from nbattr.harness.workspace import copy_module_tree, prepare
 from plan_summary import planned_outputs, planned_resources
 
 BIN = Path(sys.executable).parent

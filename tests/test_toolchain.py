@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nbattr import toolchain as tc
+from nbattr.harness import toolchain as tc
 
 
 def _shim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import tftest
 
-from nbattr.inventory import read_inventory
-from nbattr.workspace import prepare
+from nbattr.harness.inventory import read_inventory
+from nbattr.harness.workspace import prepare
+from terraform_diagnostics import error_diagnostics
 
 LONG_NAME = "n" + "-x" * 31 + "y"  # 64 characters
 GOOD = {"role_name": "validation-role", "notebooks": {"nb-1": {}}}
@@ -204,18 +205,6 @@ def root_module(tools, emulator, tmp_path_factory):
     return ws
 
 
-def _diagnostics(output: str) -> list[str]:
-    """Error summaries and details from `terraform ... -json` output lines."""
-    found = []
-    for line in output.splitlines():
-        if line.startswith("{"):
-            message = json.loads(line)
-            diagnostic = message.get("diagnostic") or {}
-            if diagnostic.get("severity") == "error":
-                found.append(f"{diagnostic.get('summary')}: {diagnostic.get('detail')}")
-    return found
-
-
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_input_fails_at_plan_and_creates_nothing(case, root_module, emulator):
     overrides, expected = CASES[case]
@@ -234,7 +223,7 @@ def test_bad_input_fails_at_plan_and_creates_nothing(case, root_module, emulator
             f"-var-file={var_file.name}",
         )
 
-    errors = _diagnostics(failure.value.args[0])
+    errors = error_diagnostics(failure.value.args[0])
     assert errors, failure.value.args[0][-2000:]
     assert any(all(fragment in error for fragment in expected) for error in errors), errors
     left = read_inventory(

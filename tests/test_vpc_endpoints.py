@@ -1,7 +1,7 @@
 """A notebook without direct internet access reaches AWS only through its VPC's endpoints
 (or a NAT gateway), and attribution needs STS among them.
 
-The first tests judge the emulator's rules (nbattr.vpc_reachability) on networks made with
+The first tests judge the emulator's rules (nbattr.emulator.vpc_reachability) on networks made with
 boto3; they need no root. The last applies examples/vpc-kms, runs its notebook's real
 on-start script in a sandbox and shows that its attributed calls work through the example's
 endpoints and all fail once the STS endpoint is gone.
@@ -17,9 +17,9 @@ import pytest
 import tftest
 
 from calls import create_role
-from nbattr.sandbox import Sandbox, unavailable_reason
-from nbattr.vpc_reachability import endpoint_service
-from test_network import FETCH_TOKEN
+from metadata_probe import FETCH_TOKEN
+from nbattr.emulator.vpc_reachability import endpoint_service
+from nbattr.harness.sandbox import Sandbox, unavailable_reason
 
 REASON = unavailable_reason()
 needs_sandbox = pytest.mark.skipif(REASON is not None, reason=REASON or "")

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from .toolchain import ToolchainError, toolchain
+from .harness.toolchain import ToolchainError, toolchain
 from .verify.command import add_arguments as add_verify_arguments
 from .verify.command import run as run_verify
 
@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     try:
         if args.command == "demo":
-            from .demo import run_demo
+            from .harness.demo import run_demo
 
             sys.exit(run_demo(args.example, keep=args.keep))
         if args.command == "verify":

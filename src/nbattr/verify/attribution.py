@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-BASE_SESSION = "SageMaker"  # the session SageMaker gives a notebook's base credentials
+from ..sessions import BASE_SESSION_NAME as BASE_SESSION
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from ..constants import ACCOUNT_ID
 from .classification import DATA_EVENTS, NOT_LOGGED, read_only
-from .identity import ACCOUNT_ID
 from .s3 import parse_s3
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")

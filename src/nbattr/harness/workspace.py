@@ -14,8 +14,9 @@ from typing import Any
 
 import tftest
 
+from ..emulator import DEFAULT_REGION, Emulator
 from . import init_cache
-from .emulator import DEFAULT_REGION, Emulator
+from .provider_block import provider_block
 from .toolchain import Toolchain, ToolchainError, cache_dir, find_project_root
 
 # What a consumer of the module gets: the root module, its submodules, script and examples.
@@ -103,9 +104,9 @@ def prepare(
     extra_env: dict[str, str] = {}
     if emulator is not None:
         if _has_aws_provider_block(tfdir):
-            (tfdir / OVERRIDE_FILE).write_text(emulator.provider_config())
+            (tfdir / OVERRIDE_FILE).write_text(provider_block(emulator.endpoint))
         else:  # a module without its own provider block, e.g. the root module itself
-            (tfdir / PROVIDER_FILE).write_text(emulator.provider_config(DEFAULT_REGION))
+            (tfdir / PROVIDER_FILE).write_text(provider_block(emulator.endpoint, DEFAULT_REGION))
         extra_env = emulator.aws_environ()
     tf = tftest.TerraformTest(str(tfdir), binary=toolchain.terraform.binary)
     tf.env = toolchain.env(extra_env)  # replace, not merge: nothing from the caller's shell

@@ -8,7 +8,7 @@ from typing import Any
 from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 
-ACCOUNT_ID = "123456789012"  # moto's default account
+from ..constants import ACCOUNT_ID
 
 
 def user_identity(access_key_id: str, partition: str = "aws") -> dict[str, Any]:

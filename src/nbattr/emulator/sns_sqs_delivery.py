@@ -38,7 +38,7 @@ from moto.sns.models import Subscription
 from moto.sqs.exceptions import QueueDoesNotExist
 from moto.sqs.models import sqs_backends
 
-from .toolchain import ToolchainError, find_project_root
+from ..harness.toolchain import ToolchainError, find_project_root
 
 SNS_PRINCIPAL = "sns.amazonaws.com"
 Refused = Callable[[str], None]

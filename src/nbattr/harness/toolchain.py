@@ -89,7 +89,7 @@ def install_shim() -> Path:
             "install `nbattr[emulator]` (or `make venv`), or put terraform on PATH"
         )
     shim = shim_path()
-    text = f"#!{sys.executable}\nfrom nbattr.terraform_shim import main\n\nmain()\n"
+    text = f"#!{sys.executable}\nfrom nbattr.harness.terraform_shim import main\n\nmain()\n"
     if not shim.is_file() or shim.read_text() != text:
         shim.parent.mkdir(parents=True, exist_ok=True)
         partial = shim.with_suffix(".partial")
@@ -199,7 +199,7 @@ def find_project_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / "main.tf").is_file() and (folder / "modules" / "lifecycle-config").is_dir():
             return folder
-    package_checkout = Path(__file__).resolve().parents[2]
+    package_checkout = Path(__file__).resolve().parents[3]  # src/nbattr/harness/ -> checkout
     if (package_checkout / "modules").is_dir():
         return package_checkout
     raise ToolchainError(f"no module checkout (main.tf + modules/) at or above {here}")

@@ -19,28 +19,19 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from ..sessions import BASE_SESSION_NAME
 from .cloudtrail import CloudTrailStore
 from .cloudtrail.eventbridge import forward
 from .cloudtrail.recorder import CloudTrailRecorder
-from .imds import BASE_SESSION_NAME, MetadataService
+from .constants import DEFAULT_REGION, INTERNAL_AGENT, TEST_CREDENTIALS
 from .imds import PREFIX as IMDS_PREFIX
+from .imds import MetadataService
 from .network import NotebookNetwork
 from .sagemaker_eni import NotebookInterfaces
 from .sagemaker_notebook_settings import NotebookSettings
 from .sns_sqs_delivery import QueuePolicyGate
 from .sns_sqs_delivery import install as judge_sqs_deliveries
 from .vpc_reachability import VpcReachability
-
-# moto's fixed account; any access key id is accepted.
-ACCOUNT_ID = "123456789012"
-DEFAULT_REGION = "us-east-1"
-INTERNAL_AGENT = "nbattr-emulator-internal"
-TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-# Services the module and the examples touch; each gets an `endpoints {}` entry.
-TERRAFORM_SERVICES = (
-    "cloudtrail", "ec2", "events", "iam", "kms", "lambda", "logs", "s3", "sagemaker", "sns",
-    "sqs", "sts",
-)  # fmt: skip
 
 
 class _QuietRequestHandler(MotoRequestHandler):
@@ -144,7 +135,7 @@ class Emulator:
 
     @property
     def notebook_endpoint(self) -> str:
-        """The emulator's endpoint as sandboxed notebooks reach it (see nbattr.network)."""
+        """The emulator's endpoint as sandboxed notebooks reach it (see nbattr.emulator.network)."""
         return self.notebook_network().endpoint
 
     def notebook_metadata_endpoint(self, notebook: str) -> str:
@@ -266,29 +257,3 @@ class Emulator:
             aws_session_token=credentials["SessionToken"],
             region_name=DEFAULT_REGION,
         ).client(service, endpoint_url=self.endpoint)
-
-    def provider_config(self, region: str | None = None) -> str:
-        """A `provider "aws"` block that targets this emulator.
-
-        Without `region` it is an override that merges into a configuration's own provider
-        block; with it, a whole block for a configuration that has none (the root module).
-        Written by the harness into a working copy; never committed into examples.
-        """
-        endpoints = "\n".join(f'    {key} = "{self.endpoint}"' for key in TERRAFORM_SERVICES)
-        region_line = f'  region                      = "{region}"\n' if region else ""
-        return (
-            "# Written by nbattr at test time: points the AWS provider at the emulator.\n"
-            'provider "aws" {\n'
-            f"{region_line}"
-            f'  access_key                  = "{TEST_CREDENTIALS["AWS_ACCESS_KEY_ID"]}"\n'
-            f'  secret_key                  = "{TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]}"\n'
-            "  skip_credentials_validation = true\n"
-            "  skip_metadata_api_check     = true\n"
-            "  skip_region_validation      = true\n"
-            # One endpoint for every service: bucket names go in the path, not the host.
-            "  s3_use_path_style           = true\n"
-            "  endpoints {\n"
-            f"{endpoints}\n"
-            "  }\n"
-            "}\n"
-        )

@@ -9,8 +9,8 @@ What AWS does, and so this does:
 moto's own `put_events` ignores rule state and cannot deliver to SNS targets
 (NotImplementedError), so rules are matched here with moto's pattern matcher, SNS targets are
 published through moto's SNS backend (which fans out to SQS, HTTP and e-mail subscriptions;
-to SQS only where the queue's policy allows it, see nbattr.sns_sqs_delivery), and every other
-target is left to moto.
+to SQS only where the queue's policy allows it, see nbattr.emulator.sns_sqs_delivery), and
+every other target is left to moto.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from .identity import ACCOUNT_ID, user_identity, username
+from ..constants import ACCOUNT_ID
+from .identity import user_identity, username
 from .requests import ApiRequest
 from .selectors import trails_selecting
 

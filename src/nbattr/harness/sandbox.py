@@ -7,7 +7,7 @@ and `/opt/ml` (nothing on the host changes). Workloads then run as an unprivileg
 notebook's own metadata service.
 
 Each sandbox also has a network namespace of its own with the notebook's address (see
-`nbattr.network`): a notebook in a VPC has its network interface's private address, the
+`nbattr.emulator.network`): a notebook in a VPC has its network interface's private address, the
 others an address of the emulated service-managed network. Its calls reach the emulator at
 `Emulator.notebook_endpoint`, so CloudTrail records that address as `sourceIPAddress`.
 """
@@ -28,8 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import network
-from .emulator import Emulator
+from ..emulator import Emulator, network
 from .toolchain import executables_on_path
 
 USER = "ec2-user"
@@ -255,7 +254,7 @@ class Sandbox:
         if self.spec.network_interface_id is None:
             raise SandboxUnavailable(
                 f"notebook {self.notebook} is in subnet {self.spec.subnet_id} but has no "
-                "NetworkInterfaceId: is the emulator's nbattr.sagemaker_eni layer missing?"
+                "NetworkInterfaceId: is the emulator's nbattr.emulator.sagemaker_eni layer missing?"
             )
         region = self.spec.arn.split(":")[3]
         ec2 = self.emulator.client("ec2", region=region, internal=True)

@@ -24,7 +24,6 @@ from typing import Any
 from .wsgi import respond
 
 PREFIX = "/_imds/"
-BASE_SESSION_NAME = "SageMaker"  # what SageMaker itself uses for a notebook's base credentials
 TOKEN_TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds"
 TOKEN_HEADER = "X-aws-ec2-metadata-token"
 

@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .emulator import Emulator
+from ..emulator import Emulator
 from .inventory import Inventory, read_inventory
 from .sandbox import Sandbox, unavailable_reason
 from .toolchain import clean_environ, toolchain
