@@ -6,8 +6,11 @@ cache; the emulator's provider override is written into the copy, never into the
 
 from __future__ import annotations
 
+import fcntl
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,9 +63,14 @@ class Workspace:
         """`terraform init`, or a copy of its kept result for the same configuration."""
         if self.init_store is not None and init_cache.restore(self.init_store, self.path):
             return f"init result restored from {self.init_store}"
-        output = str(self.tf.setup(cleanup_on_exit=False, upgrade=False))
-        if self.init_store is not None:
-            init_cache.keep(self.path, self.init_store)
+        # Terraform's plugin cache is not safe for concurrent inits (test workers, a demo
+        # beside the suite): one init at a time, and the second finds the first's result.
+        with _one_init_at_a_time():
+            if self.init_store is not None and init_cache.restore(self.init_store, self.path):
+                return f"init result restored from {self.init_store}"
+            output = str(self.tf.setup(cleanup_on_exit=False, upgrade=False))
+            if self.init_store is not None:
+                init_cache.keep(self.path, self.init_store)
         return output
 
     def plan(self, tf_vars: dict[str, Any] | None = None, **kw: Any) -> Any:
@@ -80,6 +88,18 @@ class Workspace:
     def run(self, *args: str) -> tftest.TerraformCommandOutput:
         """Any terraform command; raises tftest.TerraformTestError on failure."""
         return self.tf.execute_command(*args)
+
+
+@contextmanager
+def _one_init_at_a_time() -> Iterator[None]:
+    lock = cache_dir() / "init.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _has_aws_provider_block(tfdir: Path) -> bool:
