@@ -22,6 +22,31 @@ def pytest_report_header() -> str:
     return f"nbattr: {toolchain().describe()}; required suites: {required}"
 
 
+# Module-scoped fixtures that apply Terraform or build something slow. The tests that use
+# one run on the same pytest-xdist worker (`--dist loadgroup`), so it is made once; every
+# other test goes to whichever worker is free. Each worker has its own emulator.
+SHARED_SETUPS = frozenset(
+    {"deployed", "imds_deployed", "partition_scripts", "scene", "enforced", "not_enforced",
+     "rendered_scripts", "light"}
+)  # fmt: skip
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        shared = sorted(SHARED_SETUPS.intersection(getattr(item, "fixturenames", ())))
+        if shared and item.module is not None:
+            group = f"{item.module.__name__.rsplit('.', 1)[-1]}:{'+'.join(shared)}"
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: two workers per core, at most 8. Much of a worker's time is spent waiting
+    (the AWS provider's propagation checks, CloudTrail delays, notebook starts), and each
+    worker's emulator and Terraform runs take a few hundred MB."""
+    return max(2, min(8, 2 * len(os.sched_getaffinity(0))))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
     """Under NBATTR_REQUIRE a skip of a required suite is reported as a failure."""
