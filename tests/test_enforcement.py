@@ -14,18 +14,17 @@ import json
 from typing import Any
 
 import pytest
-import tftest
 
 from applied_role import WORK_POLICY, AppliedRole, read_role
 from attribution_policies import (
     assert_identity_policy_assumes_only_self,
     assert_trust_means_self_and_sagemaker,
 )
+from batched_cases import CaseRuns, apply_cases
 from iam_simulate import Decision, Request, simulate, unavailable
 from nbattr.emulator import ACCOUNT_ID as ACCOUNT
 from nbattr.harness.inventory import read_inventory
 from nbattr.harness.workspace import prepare
-from terraform_diagnostics import error_diagnostics
 
 ROLE = "enforced-notebooks"
 NOTEBOOKS = ("test-1", "test-2")
@@ -258,20 +257,28 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
 }
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_bad_enforcement_input_fails_at_plan(case, root_module, emulator):
-    overrides, expected = CASES[case]
+@pytest.fixture(scope="module")
+def enforcement_runs(tools, emulator, tmp_path_factory) -> CaseRuns:
+    """Every case applied, each as its own instance of the root module (tests/batched_cases)."""
     emulator.reset()
-    var_file = root_module.path / "case.tfvars.json"
-    var_file.write_text(json.dumps({**GOOD, **overrides}))
-    with pytest.raises(tftest.TerraformTestError) as failure:
-        root_module.run(
-            "apply", "-auto-approve", "-input=false", "-no-color", "-json", f"-var-file={var_file}"
+
+    def leftovers() -> str:
+        left = read_inventory(
+            emulator.client("iam"), emulator.client("sagemaker"), [f"{ROLE}-on-start"]
         )
-    errors = error_diagnostics(failure.value.args[0])
-    assert errors, failure.value.args[0][-2000:]
-    assert any(all(fragment in error for fragment in expected) for error in errors), errors
-    left = read_inventory(
-        emulator.client("iam"), emulator.client("sagemaker"), [f"{ROLE}-on-start"]
+        return "" if left.empty else str(left)
+
+    return apply_cases(
+        tools,
+        emulator,
+        tmp_path_factory.mktemp("cases"),
+        {case: {**GOOD, **overrides} for case, (overrides, _) in CASES.items()},
+        {case: expected for case, (_, expected) in CASES.items()},
+        leftovers,
     )
-    assert left.empty, f"{case}: apply created {left}"
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_enforcement_input_fails_at_plan(case, enforcement_runs):
+    assert enforcement_runs.errors[case], enforcement_runs.report(case)
+    assert case not in enforcement_runs.created, enforcement_runs.created[case]

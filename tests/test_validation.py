@@ -1,7 +1,9 @@
 """Bad inputs fail at plan time with the module's own message, and nothing is created.
 
-Each case runs a real `terraform apply` of the root module against the emulator: the error
-must come before any resource exists, and must name the rule and the offending value.
+Each case is a real `terraform apply` of the root module against the emulator: the error
+must come before any resource exists, and must name the rule and the offending value. The
+cases are applied together, each as its own instance of the root module, so that one
+Terraform run checks many (tests/batched_cases.py).
 """
 
 from __future__ import annotations
@@ -10,11 +12,10 @@ import json
 from typing import Any
 
 import pytest
-import tftest
 
+from batched_cases import CaseRuns, apply_cases
 from nbattr.harness.inventory import read_inventory
 from nbattr.harness.workspace import prepare
-from terraform_diagnostics import error_diagnostics
 
 LONG_NAME = "n" + "-x" * 31 + "y"  # 64 characters
 GOOD = {"role_name": "validation-role", "notebooks": {"nb-1": {}}}
@@ -199,41 +200,39 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
 
 @pytest.fixture(scope="module")
 def root_module(tools, emulator, tmp_path_factory):
-    """The root module itself, initialised once; each case only plans/applies it."""
+    """The root module itself, initialised once."""
     ws = prepare(tools, emulator, tmp_path_factory.mktemp("root"), ".")
     ws.init()
     return ws
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_bad_input_fails_at_plan_and_creates_nothing(case, root_module, emulator):
-    overrides, expected = CASES[case]
-    emulator.reset()
-    tf_vars = {**GOOD, **overrides}
-    var_file = root_module.path / "case.tfvars.json"
-    var_file.write_text(json.dumps({k: v for k, v in tf_vars.items() if v is not None}))
-
-    with pytest.raises(tftest.TerraformTestError) as failure:
-        root_module.run(
-            "apply",
-            "-auto-approve",
-            "-input=false",
-            "-no-color",
-            "-json",
-            f"-var-file={var_file.name}",
-        )
-
-    errors = error_diagnostics(failure.value.args[0])
-    assert errors, failure.value.args[0][-2000:]
-    assert any(all(fragment in error for fragment in expected) for error in errors), errors
+def _leftovers(emulator) -> str:
     left = read_inventory(
-        emulator.client("iam"),
-        emulator.client("sagemaker"),
-        ["validation-role-on-start", "on_start"],
+        emulator.client("iam"), emulator.client("sagemaker"), ["validation-role-on-start"]
     )
-    assert left.empty, f"{case}: apply created {left}"
-    assert emulator.client("events").list_rules()["Rules"] == []
-    assert emulator.client("sns").list_topics()["Topics"] == []
+    rules = emulator.client("events").list_rules()["Rules"]
+    topics = emulator.client("sns").list_topics()["Topics"]
+    return "" if left.empty and not rules and not topics else f"{left} {rules} {topics}"
+
+
+@pytest.fixture(scope="module")
+def validation_runs(tools, emulator, tmp_path_factory) -> CaseRuns:
+    """Every case applied, each as its own instance of the root module (tests/batched_cases)."""
+    emulator.reset()
+    return apply_cases(
+        tools,
+        emulator,
+        tmp_path_factory.mktemp("cases"),
+        {case: {**GOOD, **overrides} for case, (overrides, _) in CASES.items()},
+        {case: expected for case, (_, expected) in CASES.items()},
+        lambda: _leftovers(emulator),
+    )
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_fails_at_plan_and_creates_nothing(case, validation_runs):
+    assert validation_runs.errors[case], validation_runs.report(case)
+    assert case not in validation_runs.created, validation_runs.created[case]
 
 
 def test_good_input_passes_the_same_checks(root_module, emulator):

@@ -30,7 +30,9 @@ def fingerprint(tree: Path, config: Path, *facts: str) -> str:
     digest = hashlib.sha256()
     for fact in (*facts, config.relative_to(tree).as_posix()):
         digest.update(fact.encode() + b"\0")
-    for tf_file in sorted(tree.rglob("*.tf")):
+    # Both syntaxes: a .tf.json file's module calls change what init installs too.
+    tf_files = [*tree.rglob("*.tf"), *tree.rglob("*.tf.json")]
+    for tf_file in sorted(tf_files):
         if tf_file.name.startswith(HARNESS_PREFIX) or ".terraform" in tf_file.parts:
             continue
         digest.update(tf_file.relative_to(tree).as_posix().encode() + b"\0")
