@@ -26,8 +26,8 @@ def pytest_report_header() -> str:
 # one run on the same pytest-xdist worker (`--dist loadgroup`), so it is made once; every
 # other test goes to whichever worker is free. Each worker has its own emulator.
 SHARED_SETUPS = frozenset(
-    {"deployed", "imds_deployed", "partition_scripts", "scene", "enforced", "not_enforced",
-     "rendered_scripts", "light", "validation_runs", "enforcement_runs"}
+    {"deployed", "fault_deployed", "imds_deployed", "partition_scripts", "scene", "enforced",
+     "not_enforced", "rendered_scripts", "light", "validation_runs", "enforcement_runs"}
 )  # fmt: skip
 
 

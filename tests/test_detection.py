@@ -96,10 +96,9 @@ def scene(tools, emulator, tmp_path_factory) -> Iterator[Scene]:
             assert done.ok, done.stderr
         scene.alerts()  # applying and starting may not alert; nothing left over either way
         yield scene
-    finally:
+    finally:  # not destroyed: whatever uses the emulator next resets it (destroy: test_apply)
         for box in scene.boxes.values():
             box.close()
-        ws.destroy(tf_vars=tf_vars)
 
 
 def _log_lifecycle_output(box: Sandbox, name: str) -> None:

@@ -232,18 +232,15 @@ def test_readme_platform_migration_keeps_the_notebook(root_module, emulator):
     }
     root_module.apply(tf_vars=on_al2)
     left_to_aws = {"role_name": "migrating", "notebooks": {"old-1": {}}}
-    try:
-        step_1 = root_module.plan(tf_vars=left_to_aws)
-        assert _changes(step_1) == {}, "null must keep the notebook's platform"
-        _update_platform_in_place(emulator, "old-1", "notebook-al2023-v1")
-        # With the old value still configured, Terraform would replace the notebook...
-        assert _changes(root_module.plan(tf_vars=on_al2)) == {
-            f'module.notebook["old-1"].{NOTEBOOK}.this': ["delete", "create"]
-        }
-        # ...with null it reads the new platform back and changes nothing.
-        assert _changes(root_module.plan(tf_vars=left_to_aws)) == {}
-    finally:
-        root_module.destroy(tf_vars=left_to_aws)
+    step_1 = root_module.plan(tf_vars=left_to_aws)
+    assert _changes(step_1) == {}, "null must keep the notebook's platform"
+    _update_platform_in_place(emulator, "old-1", "notebook-al2023-v1")
+    # With the old value still configured, Terraform would replace the notebook...
+    assert _changes(root_module.plan(tf_vars=on_al2)) == {
+        f'module.notebook["old-1"].{NOTEBOOK}.this': ["delete", "create"]
+    }
+    # ...with null it reads the new platform back and changes nothing.
+    assert _changes(root_module.plan(tf_vars=left_to_aws)) == {}
 
 
 def _changes(plan) -> dict[str, list[str]]:

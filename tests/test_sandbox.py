@@ -65,36 +65,36 @@ class Deployed:
 
 
 @pytest.fixture(scope="module")
-def deployed(tools, emulator, tmp_path_factory) -> Iterator[Deployed]:
-    """examples/basic plus one root-module deployment per on_start_mode, for the faults."""
+def deployed(tools, emulator, tmp_path_factory) -> Deployed:
+    """examples/basic applied. Not destroyed afterwards: whatever uses the emulator next
+    resets it, and destroy is tested where it is asserted (test_apply.py)."""
+    emulator.reset()
+    basic = prepare(tools, emulator, tmp_path_factory.mktemp("basic"), "examples/basic")
+    basic.init()
+    basic.apply()
+    return Deployed(outputs={"basic": basic.outputs()})
+
+
+@pytest.fixture(scope="module")
+def fault_deployed(tools, emulator, tmp_path_factory) -> Deployed:
+    """One root-module deployment per on_start_mode, for the faults; not destroyed either."""
     emulator.reset()
     result = Deployed()
-    workspaces = []
-    try:
-        basic = prepare(tools, emulator, tmp_path_factory.mktemp("basic"), "examples/basic")
-        basic.init()
-        workspaces.append((basic, None))
-        basic.apply()
-        result.outputs["basic"] = basic.outputs()
-        for mode in ("strict", "best-effort"):
-            ws = prepare(tools, emulator, tmp_path_factory.mktemp(mode), ".")
-            ws.init()
-            tf_vars = {
-                "role_name": f"faults-{mode}",
-                "lifecycle_config_name": f"faults-{mode}",
-                "notebooks": {f"fault-{mode}": {}},
-                "on_start_mode": mode,
-                "extra_on_start": EXTRA,
-                "extra_on_start_timeout_seconds": EXTRA_TIMEOUT,
-                "aws_config_settings": SETTINGS,
-            }
-            workspaces.append((ws, tf_vars))
-            ws.apply(tf_vars=tf_vars)
-            result.outputs[mode] = ws.outputs()
-        yield result
-    finally:
-        for ws, tf_vars in reversed(workspaces):
-            ws.destroy(tf_vars=tf_vars)
+    for mode in ("strict", "best-effort"):
+        ws = prepare(tools, emulator, tmp_path_factory.mktemp(mode), ".")
+        ws.init()
+        tf_vars = {
+            "role_name": f"faults-{mode}",
+            "lifecycle_config_name": f"faults-{mode}",
+            "notebooks": {f"fault-{mode}": {}},
+            "on_start_mode": mode,
+            "extra_on_start": EXTRA,
+            "extra_on_start_timeout_seconds": EXTRA_TIMEOUT,
+            "aws_config_settings": SETTINGS,
+        }
+        ws.apply(tf_vars=tf_vars)
+        result.outputs[mode] = ws.outputs()
+    return result
 
 
 @pytest.fixture
@@ -263,7 +263,7 @@ def test_folders_the_aws_tools_write_stay_writable_by_ec2_user(deployed, sandbox
     assert box.immutable(CONFIG) and box.immutable(AWS_DIR)
 
 
-def test_cli_history_is_written_when_the_module_enables_it(deployed, sandbox):
+def test_cli_history_is_written_when_the_module_enables_it(fault_deployed, sandbox):
     """cli_history has no environment variable: only aws_config_settings can turn it on."""
     name = "fault-strict"
     box = sandbox(name)
@@ -306,7 +306,7 @@ def test_self_assume_asks_for_one_hour_at_most(deployed, sandbox, emulator):
 
 
 @pytest.mark.parametrize("hidden", ["chattr", "lsattr"])
-def test_missing_lock_tool_is_found_before_anything_is_written(hidden, deployed, sandbox):
+def test_missing_lock_tool_is_found_before_anything_is_written(hidden, fault_deployed, sandbox):
     box = sandbox("fault-strict", hide_commands=(hidden,))
     started = box.start()
     assert started.exit_code == 1, started.stdout + started.stderr
@@ -314,14 +314,14 @@ def test_missing_lock_tool_is_found_before_anything_is_written(hidden, deployed,
     assert not box.as_root(["test", "-e", AWS_DIR]).ok, "~/.aws was created"
 
 
-def test_extra_on_start_within_its_budget_runs_normally(deployed, sandbox):
+def test_extra_on_start_within_its_budget_runs_normally(fault_deployed, sandbox):
     box = sandbox("fault-strict")
     started = box.start()
     assert started.ok, started.stdout + started.stderr
     assert "extra: ran" in started.stdout and "stopped" not in started.stderr
 
 
-def test_extra_on_start_ignoring_term_is_killed_after_the_grace(deployed, sandbox):
+def test_extra_on_start_ignoring_term_is_killed_after_the_grace(fault_deployed, sandbox):
     box = sandbox("fault-strict")
     _root("touch /opt/ml/stubborn-extra")(box)
     started = box.start()
@@ -329,7 +329,7 @@ def test_extra_on_start_ignoring_term_is_killed_after_the_grace(deployed, sandbo
     assert f"extra_on_start stopped after {EXTRA_TIMEOUT} s" in started.stderr
     assert EXTRA_TIMEOUT + 10 <= started.seconds < EXTRA_TIMEOUT + 18
     assert box.read(CONFIG) == expected_config(
-        deployed.outputs["strict"]["role_arn"], "fault-strict", settings=SETTINGS
+        fault_deployed.outputs["strict"]["role_arn"], "fault-strict", settings=SETTINGS
     )
 
 
@@ -541,9 +541,9 @@ FAULTS = {
 
 @pytest.mark.parametrize("mode", ["strict", "best-effort"])
 @pytest.mark.parametrize("fault", list(FAULTS))
-def test_fault_outcome_and_never_a_half_written_config(fault, mode, deployed, sandbox):
+def test_fault_outcome_and_never_a_half_written_config(fault, mode, fault_deployed, sandbox):
     case = FAULTS[fault]
-    outputs = deployed.outputs[mode]
+    outputs = fault_deployed.outputs[mode]
     name = f"fault-{mode}"
     box = sandbox(name, **case.options())
     case.setup(box)
@@ -575,7 +575,7 @@ def test_fault_outcome_and_never_a_half_written_config(fault, mode, deployed, sa
     assert ".config." not in leftovers.stdout, f"temporary file left: {leftovers.stdout}"
 
 
-def test_metadata_service_down_leaves_workloads_without_credentials(deployed, sandbox):
+def test_metadata_service_down_leaves_workloads_without_credentials(fault_deployed, sandbox):
     """The script needs no metadata service; the notebook's calls do, and fail cleanly."""
     box = sandbox("fault-strict", metadata_endpoint=f"http://127.0.0.1:{_closed_port()}/")
     assert box.start().ok
@@ -643,10 +643,11 @@ else:
 
 
 @pytest.fixture(scope="module")
-def imds_deployed(tools, emulator, tmp_path_factory, deployed) -> Iterator[dict]:
+def imds_deployed(tools, emulator, tmp_path_factory) -> dict:
     """Two notebooks of the root module, both IMDSv2-only at first; the second is then
     switched to allow IMDSv1, the way a user would: an in-place update of the notebook.
-    (`deployed` first: it resets the emulator.)"""
+    Not destroyed afterwards, like `deployed`."""
+    emulator.reset()
     ws = prepare(tools, emulator, tmp_path_factory.mktemp("imds"), ".")
     ws.init()
     tf_vars = {
@@ -654,24 +655,19 @@ def imds_deployed(tools, emulator, tmp_path_factory, deployed) -> Iterator[dict]
         "lifecycle_config_name": "imds-on-start",
         "notebooks": {name: {} for name in IMDS_NOTEBOOKS},
     }
-    try:
-        ws.apply(tf_vars=tf_vars)
-        tf_vars["notebooks"] = {
-            name: {"imds_minimum_version": v} for name, v in IMDS_NOTEBOOKS.items()
-        }
-        switch = ws.plan(tf_vars=tf_vars)
-        actions = {
-            address: change["change"]["actions"]
-            for address, change in switch.resource_changes.items()
-            if change["change"]["actions"] != ["no-op"]
-        }
-        assert actions == {
-            'module.notebook["imds-v1-allowed"].aws_sagemaker_notebook_instance.this': ["update"]
-        }, "allowing IMDSv1 must update the notebook in place, not replace it"
-        ws.apply(tf_vars=tf_vars)
-        yield ws.outputs()
-    finally:
-        ws.destroy(tf_vars=tf_vars)
+    ws.apply(tf_vars=tf_vars)
+    tf_vars["notebooks"] = {name: {"imds_minimum_version": v} for name, v in IMDS_NOTEBOOKS.items()}
+    switch = ws.plan(tf_vars=tf_vars)
+    actions = {
+        address: change["change"]["actions"]
+        for address, change in switch.resource_changes.items()
+        if change["change"]["actions"] != ["no-op"]
+    }
+    assert actions == {
+        'module.notebook["imds-v1-allowed"].aws_sagemaker_notebook_instance.this': ["update"]
+    }, "allowing IMDSv1 must update the notebook in place, not replace it"
+    ws.apply(tf_vars=tf_vars)
+    return ws.outputs()
 
 
 @pytest.mark.parametrize("name", list(IMDS_NOTEBOOKS))

@@ -187,50 +187,47 @@ def test_the_vpc_kms_notebook_works_through_its_sts_endpoint_and_fails_without_i
     workspace, clean_emulator, tmp_path: Path
 ):
     ws = workspace("examples/vpc-kms", clean_emulator)
-    ws.apply()
-    try:
-        outputs = ws.outputs()
-        with Sandbox(clean_emulator, "vpc-1", tmp_path / "box") as box:
-            started = box.start()
-            assert started.ok, started.stderr
-            before = clean_emulator.cloudtrail.count
-            identity = box.as_user(IDENTITY)
-            assert identity.ok, identity.stderr
-            assert identity.stdout.strip() == outputs["expected_session_arns"]["vpc-1"]
-            listed = box.python_as_user(SAGEMAKER)
-            assert listed.ok, listed.stderr
-            assert listed.stdout.split() == ["vpc-1"]
-            records = clean_emulator.cloudtrail.records()[before:]
-            assert {(r["eventSource"], r["eventName"]) for r in records} >= {
-                ("sts.amazonaws.com", "AssumeRole"),
-                ("sts.amazonaws.com", "GetCallerIdentity"),
-                ("sagemaker.amazonaws.com", "ListNotebookInstances"),
-            }
-            assert {r["sourceIPAddress"] for r in records} == {box.address}
+    ws.apply()  # not destroyed: the next user of the emulator resets it
+    outputs = ws.outputs()
+    with Sandbox(clean_emulator, "vpc-1", tmp_path / "box") as box:
+        started = box.start()
+        assert started.ok, started.stderr
+        before = clean_emulator.cloudtrail.count
+        identity = box.as_user(IDENTITY)
+        assert identity.ok, identity.stderr
+        assert identity.stdout.strip() == outputs["expected_session_arns"]["vpc-1"]
+        listed = box.python_as_user(SAGEMAKER)
+        assert listed.ok, listed.stderr
+        assert listed.stdout.split() == ["vpc-1"]
+        records = clean_emulator.cloudtrail.records()[before:]
+        assert {(r["eventSource"], r["eventName"]) for r in records} >= {
+            ("sts.amazonaws.com", "AssumeRole"),
+            ("sts.amazonaws.com", "GetCallerIdentity"),
+            ("sagemaker.amazonaws.com", "ListNotebookInstances"),
+        }
+        assert {r["sourceIPAddress"] for r in records} == {box.address}
 
-            clean_emulator.client("ec2").delete_vpc_endpoints(
-                VpcEndpointIds=[outputs["interface_endpoint_ids"]["sts"]]
-            )
-            before = clean_emulator.cloudtrail.count
-            # Clear the CLI's cached session, so that it has to re-assume the role as a
-            # notebook does once its credentials expire.
-            identity = box.shell_as_user(
-                "rm -rf ~/.aws/cli/cache/* && " + " ".join(IDENTITY), env=FAIL_FAST
-            )
-            assert not identity.ok
-            assert "Connection was closed" in identity.stderr, identity.stderr
-            # The SageMaker endpoint is still there; the role's re-assumption is not.
-            listed = box.python_as_user(SAGEMAKER, env=FAIL_FAST)
-            assert not listed.ok
-            assert "Connection was closed" in listed.stderr, listed.stderr
-            assert "vpc-1" not in listed.stdout
-            assert clean_emulator.cloudtrail.records()[before:] == []  # nothing reached AWS
-            # The metadata service is on the instance itself: still there.
-            own = clean_emulator.notebook_metadata_endpoint("vpc-1")
-            token = box.as_user([sys.executable, "-c", FETCH_TOKEN, own])
-            assert token.stdout.strip() == "200", token.stderr
-    finally:
-        ws.destroy()
+        clean_emulator.client("ec2").delete_vpc_endpoints(
+            VpcEndpointIds=[outputs["interface_endpoint_ids"]["sts"]]
+        )
+        before = clean_emulator.cloudtrail.count
+        # Clear the CLI's cached session, so that it has to re-assume the role as a
+        # notebook does once its credentials expire.
+        identity = box.shell_as_user(
+            "rm -rf ~/.aws/cli/cache/* && " + " ".join(IDENTITY), env=FAIL_FAST
+        )
+        assert not identity.ok
+        assert "Connection was closed" in identity.stderr, identity.stderr
+        # The SageMaker endpoint is still there; the role's re-assumption is not.
+        listed = box.python_as_user(SAGEMAKER, env=FAIL_FAST)
+        assert not listed.ok
+        assert "Connection was closed" in listed.stderr, listed.stderr
+        assert "vpc-1" not in listed.stdout
+        assert clean_emulator.cloudtrail.records()[before:] == []  # nothing reached AWS
+        # The metadata service is on the instance itself: still there.
+        own = clean_emulator.notebook_metadata_endpoint("vpc-1")
+        token = box.as_user([sys.executable, "-c", FETCH_TOKEN, own])
+        assert token.stdout.strip() == "200", token.stderr
 
 
 def test_the_example_refuses_endpoints_without_sts_at_plan(workspace, clean_emulator):
