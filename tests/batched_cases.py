@@ -53,12 +53,14 @@ def apply_cases(
     tools: Toolchain,
     emulator: Any,
     destination: Path,
-    inputs: dict[str, dict[str, Any]],
-    expected: dict[str, list[str]],
+    good: dict[str, Any],
+    cases: dict[str, tuple[dict[str, Any], list[str]]],
     leftovers: Callable[[], str],
 ) -> CaseRuns:
-    """Apply every case of `inputs` as a module instance; `leftovers` describes whatever a
-    run created (empty when nothing)."""
+    """Apply every case (inputs over `good`, and the fragments its error must carry) as a
+    module instance; `leftovers` describes whatever a run created (empty when nothing)."""
+    inputs = {case: {**good, **overrides} for case, (overrides, _) in cases.items()}
+    expected = {case: fragments for case, (_, fragments) in cases.items()}
     runs = CaseRuns(errors={case: [] for case in inputs})
     pending = dict(inputs)
     for _ in range(MAX_ROUNDS):

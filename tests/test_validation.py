@@ -223,8 +223,8 @@ def validation_runs(tools, emulator, tmp_path_factory) -> CaseRuns:
         tools,
         emulator,
         tmp_path_factory.mktemp("cases"),
-        {case: {**GOOD, **overrides} for case, (overrides, _) in CASES.items()},
-        {case: expected for case, (_, expected) in CASES.items()},
+        GOOD,
+        CASES,
         lambda: _leftovers(emulator),
     )
 
