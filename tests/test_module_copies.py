@@ -8,6 +8,7 @@ caller's names, so removing one policy touches no other attachment.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -66,7 +67,10 @@ def test_two_copies_apply_side_by_side_and_one_policy_leaves_alone(copies, clean
     team_b = {"role_name": "team-b", "notebooks": {"b-1": {}}, "unattributed_alert": True}
     a, b = copies("team-a"), copies("team-b")
     try:
-        outputs_a, outputs_b = _apply(a, team_a), _apply(b, team_b)
+        # Side by side in time too: each copy waits on the provider's KMS checks, not on
+        # the other.
+        with ThreadPoolExecutor(2) as pool:
+            outputs_a, outputs_b = pool.map(_apply, (a, b), (team_a, team_b))
         assert outputs_a["lifecycle_config_name"] != outputs_b["lifecycle_config_name"]
         assert outputs_a["unattributed_alert_rule_arn"] != outputs_b["unattributed_alert_rule_arn"]
 
@@ -83,8 +87,8 @@ def test_two_copies_apply_side_by_side_and_one_policy_leaves_alone(copies, clean
         }
     finally:
         _set_vars(a, team_a)
-        a.destroy()
-        b.destroy()
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda ws: ws.destroy(), (a, b)))
     left = read_inventory(iam, clean_emulator.client("sagemaker"),
                           ["team-a-on-start", "team-b-on-start"])  # fmt: skip
     assert left.empty, f"destroy left {left}"
