@@ -13,7 +13,7 @@ DOCUMENTED := . modules/execution-role modules/lifecycle-config modules/notebook
               modules/unattributed-alert \
               examples/basic examples/detection examples/existing-role examples/vpc-kms
 
-.PHONY: venv tools docs demo test lint bench-on-start bench-verify bench-terraform-gc clean
+.PHONY: venv tools docs demo test lint bench-on-start bench-verify bench-terraform-gc bench-suite clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ bench-verify: venv ## verify's use of the 2/s CloudTrail budget, and the demo's 
 
 bench-terraform-gc: venv ## CPU of a terraform plan under Go's default GC and the harness's GOGC
 	$(BIN)/python bench/terraform_gc.py --runs 5
+
+OLD ?= 159410c
+bench-suite: venv ## the whole suite's wall time: the tree at OLD, then this one (~25 min)
+	$(BIN)/python bench/suite_speed.py --old $(OLD)
 
 lint: venv
 	$(BIN)/ruff check src tests bench
