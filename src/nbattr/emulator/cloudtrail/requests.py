@@ -149,12 +149,38 @@ def error_of(status: int, body: bytes) -> tuple[str | None, str | None]:
         )
 
 
+def _lower_camel(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key[:1].lower() + key[1:]: _lower_camel(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_lower_camel(item) for item in value]
+    return value
+
+
+def _sagemaker_response_elements(request: ApiRequest, body: bytes) -> dict[str, Any] | None:
+    """SageMaker's writes keep their JSON response with lower-camel keys, e.g. CreateEndpoint's
+    `{"endpointArn": ...}` (SageMaker Developer Guide, "Understand SageMaker AI log file
+    entries"; corpus sagemaker-CreateEndpoint.json); its reads keep none (a real ListTags
+    record: `"responseElements": null`, corpus sagemaker-ListTags-notebook-instance.json)."""
+    if request.read_only:
+        return None
+    try:
+        answer = json.loads(body or b"null")
+    except ValueError:
+        return None
+    return _lower_camel(answer) if isinstance(answer, dict) and answer else None
+
+
 def response_elements(request: ApiRequest, status: int, body: bytes) -> dict[str, Any] | None:
     """What CloudTrail keeps of a response, modelled for AssumeRole and SNS Publish. AssumeRole:
     the issued key id,
     session token and session, which link a session's calls to the credentials that assumed
     it; never the secret key (corpus sts-AssumeRole.json)."""
-    if status >= 400 or request.action not in ("AssumeRole", "Publish"):
+    if status >= 400:
+        return None
+    if request.service == "sagemaker":
+        return _sagemaker_response_elements(request, body)
+    if request.action not in ("AssumeRole", "Publish"):
         return None
     text = body.decode("utf-8", "replace")
     if request.action == "Publish":  # the message id (corpus sns-Publish.json)
