@@ -9,6 +9,10 @@ export NBATTR_CACHE_DIR := $(CURDIR)/.cache
 # Go tools, pinned; built into .venv/bin only where Go is present (their tests skip otherwise).
 TFLINT_VERSION         := v0.55.1
 TERRAFORM_DOCS_VERSION := v0.20.0
+# OpenTofu, whose example applies and validation cases run beside Terraform's. Built from
+# source as a release is (version.dev=no drops the "-dev" suffix); a few minutes of CPU, once.
+OPENTOFU_VERSION       := v1.12.6
+OPENTOFU_LDFLAGS       := -X github.com/opentofu/opentofu/version.dev=no
 DOCUMENTED := . modules/execution-role modules/lifecycle-config modules/notebook-instance \
               modules/unattributed-alert \
               examples/basic examples/detection examples/existing-role examples/vpc-kms
@@ -26,8 +30,10 @@ venv: $(BIN)/.installed
 $(BIN)/.go-tools: $(BIN)/.installed Makefile
 	@if command -v go >/dev/null 2>&1; then \
 	  tools/go-install-module github.com/terraform-linters/tflint@$(TFLINT_VERSION) $(CURDIR)/$(BIN) && \
-	  tools/go-install-module github.com/terraform-docs/terraform-docs@$(TERRAFORM_DOCS_VERSION) $(CURDIR)/$(BIN); \
-	else echo "Go not found: tflint and terraform-docs are not built, their tests will skip"; fi
+	  tools/go-install-module github.com/terraform-docs/terraform-docs@$(TERRAFORM_DOCS_VERSION) $(CURDIR)/$(BIN) && \
+	  tools/go-install-module github.com/opentofu/opentofu@$(OPENTOFU_VERSION) $(CURDIR)/$(BIN) \
+	    ./cmd/tofu "$(OPENTOFU_LDFLAGS)"; \
+	else echo "Go not found: tflint, terraform-docs and tofu are not built, their tests will skip"; fi
 	touch $@
 
 # The IAM policy evaluator the enforcement tests use (test-time only, AGPL-3.0, never shipped),

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from nbattr.emulator import Emulator
-from nbattr.harness.toolchain import Toolchain, toolchain
+from nbattr.harness.toolchain import (
+    Toolchain,
+    ToolchainError,
+    find_tofu,
+    toolchain,
+    toolchain_for,
+)
 from nbattr.harness.workspace import Workspace, find_project_root, prepare
 from required import required_suites, skip_must_fail
 
@@ -27,7 +33,8 @@ def pytest_report_header() -> str:
 # other test goes to whichever worker is free. Each worker has its own emulator.
 SHARED_SETUPS = frozenset(
     {"deployed", "fault_deployed", "imds_deployed", "partition_scripts", "scene", "enforced",
-     "not_enforced", "rendered_scripts", "light", "validation_runs", "enforcement_runs"}
+     "not_enforced", "rendered_scripts", "light", "validation_runs", "enforcement_runs",
+     "validation_runs_opentofu"}
 )  # fmt: skip
 
 
@@ -69,6 +76,15 @@ def project() -> Path:
 @pytest.fixture(scope="session")
 def tools() -> Toolchain:
     return toolchain()
+
+
+@pytest.fixture(scope="session")
+def opentofu() -> Toolchain:
+    """OpenTofu (built by `make tools`), with the same provider mirror under its registry."""
+    try:
+        return toolchain_for(find_tofu())
+    except ToolchainError as missing:
+        pytest.skip(str(missing))
 
 
 @pytest.fixture(scope="session")

@@ -172,6 +172,17 @@ def test_example_applies_replans_clean_and_destroys(example, workspace, clean_em
     _apply_replan_destroy(ws, example, clean_emulator)
 
 
+@pytest.mark.parametrize("example", sorted(EXPECTED_NOTEBOOKS))
+def test_example_applies_replans_clean_and_destroys_under_opentofu(
+    example, opentofu, clean_emulator, tmp_path
+):
+    """The same apply, empty re-plan and destroy, driven by OpenTofu."""
+    assert opentofu.terraform.opentofu
+    ws = prepare(opentofu, clean_emulator, tmp_path, f"examples/{example}")
+    ws.init()
+    _apply_replan_destroy(ws, example, clean_emulator)
+
+
 def test_basic_with_bundled_terraform(clean_emulator, tmp_path, monkeypatch):
     """The bundled Terraform 1.15.5 drives the same apply, whatever is on PATH."""
     monkeypatch.setenv("TERRAFORM", "bundled")

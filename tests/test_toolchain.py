@@ -124,8 +124,43 @@ def test_old_terraform_falls_back_to_bundled(tmp_path, monkeypatch):
 def test_terraform_tofu_without_tofu_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("TERRAFORM", "tofu")
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(tc.sys, "executable", str(tmp_path / "python"))  # none beside it
     with pytest.raises(tc.ToolchainError, match=re.escape("no `tofu` >= 1.5 is on PATH")):
         tc.find_terraform()
+
+
+def test_terraform_tofu_finds_the_one_make_tools_builds(tmp_path, monkeypatch):
+    """`make tools` builds tofu into the venv's bin, which `make test` does not put on PATH."""
+    venv_bin = tmp_path / "bin"
+    tofu = _fake_terraform(venv_bin, "1.12.6").rename(venv_bin / "tofu")
+    tofu.write_text(
+        '#!/bin/sh\nif [ "$2" = -json ]; then echo \'{"terraform_version": "1.12.6"}\'; '
+        "else echo OpenTofu v1.12.6; fi\n"
+    )
+    monkeypatch.setenv("TERRAFORM", "tofu")
+    monkeypatch.setenv("PATH", str(tmp_path / "elsewhere"))
+    monkeypatch.setattr(tc.sys, "executable", str(venv_bin / "python"))
+    chosen = tc.find_terraform()
+    assert (chosen.binary, chosen.version, chosen.opentofu) == (str(tofu), (1, 12, 6), True)
+    assert chosen.registry == "registry.opentofu.org"
+
+
+def test_opentofu_gets_the_mirror_under_its_own_registry(tmp_path, monkeypatch):
+    """OpenTofu resolves hashicorp/aws on registry.opentofu.org: it is offered the same zips
+    there, linked from the Terraform mirror, and nothing else of hashicorp/* goes online."""
+    mirror = tmp_path / "mirror"
+    zip_path = mirror / tc.AWS_PROVIDER_DIR / "terraform-provider-aws_5.45.0_linux_amd64.zip"
+    zip_path.parent.mkdir(parents=True)
+    zip_path.write_bytes(b"zip")
+    monkeypatch.setenv("NBATTR_CACHE_DIR", str(tmp_path / "cache"))
+    view = tc.opentofu_mirror_view(tc.ProviderMirror(mirror, ("5.45.0",)))
+    linked = view.path / "registry.opentofu.org/hashicorp/aws" / zip_path.name
+    assert linked.is_symlink() and linked.read_bytes() == b"zip"
+    text = tc.cli_config_text(view, tmp_path / "plugins", tc.OPENTOFU_REGISTRY)
+    assert f'path    = "{view.path}"' in text
+    assert 'include = ["registry.opentofu.org/hashicorp/*"]' in text
+    assert 'exclude = ["registry.opentofu.org/hashicorp/*"]' in text
+    assert tc.opentofu_mirror_view(tc.ProviderMirror(mirror, ("5.45.0",))) == view  # idempotent
 
 
 def test_terraform_env_ignores_the_callers_shell(tools, monkeypatch):

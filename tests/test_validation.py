@@ -229,10 +229,30 @@ def validation_runs(tools, emulator, tmp_path_factory) -> CaseRuns:
     )
 
 
+@pytest.fixture(scope="module")
+def validation_runs_opentofu(opentofu, emulator, tmp_path_factory) -> CaseRuns:
+    """The same cases, planned and applied by OpenTofu."""
+    emulator.reset()
+    return apply_cases(
+        opentofu,
+        emulator,
+        tmp_path_factory.mktemp("cases-opentofu"),
+        GOOD,
+        CASES,
+        lambda: _leftovers(emulator),
+    )
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_input_fails_at_plan_and_creates_nothing(case, validation_runs):
     assert validation_runs.errors[case], validation_runs.report(case)
     assert case not in validation_runs.created, validation_runs.created[case]
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_fails_at_plan_under_opentofu(case, validation_runs_opentofu):
+    assert validation_runs_opentofu.errors[case], validation_runs_opentofu.report(case)
+    assert case not in validation_runs_opentofu.created, validation_runs_opentofu.created[case]
 
 
 def test_good_input_passes_the_same_checks(root_module, emulator):

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MIN_TERRAFORM = (1, 5)
-AWS_PROVIDER_DIR = Path("registry.terraform.io", "hashicorp", "aws")
+TERRAFORM_REGISTRY = "registry.terraform.io"
+# OpenTofu reads `source = "hashicorp/aws"` as registry.opentofu.org/hashicorp/aws: the same
+# provider published under OpenTofu's own registry (opentofu.org/docs/language/providers/
+# requirements, "Source Addresses"), so the mirror is offered to it under that host too.
+OPENTOFU_REGISTRY = "registry.opentofu.org"
+AWS_PROVIDER_DIR = Path(TERRAFORM_REGISTRY, "hashicorp", "aws")
 
 
 class ToolchainError(RuntimeError):
@@ -30,10 +35,20 @@ class Terraform:
     binary: str
     version: tuple[int, ...]
     origin: str  # "path", "tofu", "bundled" or "explicit"
+    opentofu: bool = False
 
     @property
     def version_text(self) -> str:
         return ".".join(str(part) for part in self.version)
+
+    @property
+    def registry(self) -> str:
+        """The registry host its `hashicorp/aws` resolves to."""
+        return OPENTOFU_REGISTRY if self.opentofu else TERRAFORM_REGISTRY
+
+    @property
+    def product(self) -> str:
+        return "opentofu" if self.opentofu else "terraform"
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,21 @@ def _version_of(binary: str) -> tuple[int, ...] | None:
         return _parse_version(json.loads(done.stdout)["terraform_version"])
     except (OSError, ValueError, KeyError, subprocess.TimeoutExpired):
         return None
+
+
+def _is_opentofu(binary: str) -> bool:
+    """OpenTofu prints `OpenTofu v1.x` where Terraform prints `Terraform v1.x`."""
+    try:
+        done = subprocess.run(
+            [binary, "version"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={"PATH": os.environ.get("PATH", ""), "CHECKPOINT_DISABLE": "1"},
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.stdout.lstrip().startswith("OpenTofu")
 
 
 def shim_path() -> Path:
@@ -130,15 +160,31 @@ def find_terraform() -> Terraform:
         version = _version_of(choice)
         if version is None or version < MIN_TERRAFORM:
             raise ToolchainError(f"TERRAFORM={choice} is not a Terraform >= 1.5 that runs here")
-        return Terraform(choice, version, "explicit")
+        return Terraform(choice, version, "explicit", _is_opentofu(choice))
+    if choice == "tofu":
+        return find_tofu()
     name = choice or "terraform"
     for binary in _on_path(name):
         version = _version_of(binary)
         if version is not None and version >= MIN_TERRAFORM:
-            return Terraform(binary, version, "tofu" if name == "tofu" else "path")
-    if name == "tofu":
-        raise ToolchainError("TERRAFORM=tofu but no `tofu` >= 1.5 is on PATH; install OpenTofu")
+            return Terraform(binary, version, "path")
     return _bundled()
+
+
+def find_tofu() -> Terraform:
+    """OpenTofu >= 1.5: `tofu` on PATH, else the one `make tools` builds beside this Python."""
+    beside_python = Path(sys.executable).parent / "tofu"
+    candidates = _on_path("tofu")
+    if beside_python.is_file() and os.access(beside_python, os.X_OK):
+        candidates.append(str(beside_python))
+    for binary in candidates:
+        version = _version_of(binary)
+        if version is not None and version >= MIN_TERRAFORM:
+            return Terraform(binary, version, "tofu", opentofu=True)
+    raise ToolchainError(
+        "TERRAFORM=tofu but no `tofu` >= 1.5 is on PATH or beside this Python; "
+        "install OpenTofu (`make tools` builds it where Go is present)"
+    )
 
 
 def _bundled() -> Terraform:
@@ -241,8 +287,13 @@ def provider_mirror() -> ProviderMirror:
     return ProviderMirror(None, ())
 
 
-def cli_config_text(mirror: ProviderMirror, plugin_cache: Path) -> str:
-    """A Terraform CLI config: hashicorp/* from the mirror, anything else from its registry."""
+def cli_config_text(
+    mirror: ProviderMirror, plugin_cache: Path, registry: str = TERRAFORM_REGISTRY
+) -> str:
+    """A Terraform CLI config: hashicorp/* from the mirror, anything else from its registry.
+
+    OpenTofu reads the same file; for it `registry` is its own host and `mirror` the view
+    `opentofu_mirror_view` makes of the Terraform mirror."""
     lines = [
         f'plugin_cache_dir = "{plugin_cache}"',
         # Working copies have no lock file; without this, every init re-extracts the
@@ -255,22 +306,41 @@ def cli_config_text(mirror: ProviderMirror, plugin_cache: Path) -> str:
             "provider_installation {",
             "  filesystem_mirror {",
             f'    path    = "{mirror.path}"',
-            '    include = ["registry.terraform.io/hashicorp/*"]',
+            f'    include = ["{registry}/hashicorp/*"]',
             "  }",
             "  direct {",
-            '    exclude = ["registry.terraform.io/hashicorp/*"]',
+            f'    exclude = ["{registry}/hashicorp/*"]',
             "  }",
             "}",
         ]
     return "\n".join(lines) + "\n"
 
 
-def write_cli_config(mirror: ProviderMirror) -> Path:
+def opentofu_mirror_view(mirror: ProviderMirror) -> ProviderMirror:
+    """The mirror as OpenTofu looks for it: the same provider zips, linked (not copied) under
+    registry.opentofu.org/hashicorp/aws/ in the cache folder."""
+    if mirror.path is None:
+        return mirror
+    view = cache_dir() / "opentofu-mirror"
+    folder = view / OPENTOFU_REGISTRY / "hashicorp" / "aws"
+    folder.mkdir(parents=True, exist_ok=True)
+    for version in mirror.aws_versions:
+        name = f"terraform-provider-aws_{version}_linux_amd64.zip"
+        link, target = folder / name, mirror.path / AWS_PROVIDER_DIR / name
+        if not link.is_symlink() or Path(os.readlink(link)) != target:
+            partial = folder / f".{name}.partial"
+            partial.unlink(missing_ok=True)
+            partial.symlink_to(target)
+            partial.replace(link)
+    return ProviderMirror(view, mirror.aws_versions)
+
+
+def write_cli_config(mirror: ProviderMirror, registry: str = TERRAFORM_REGISTRY) -> Path:
     root = cache_dir()
     plugin_cache = root / "plugin-cache"
     plugin_cache.mkdir(parents=True, exist_ok=True)
-    config = root / "terraformrc"
-    text = cli_config_text(mirror, plugin_cache)
+    config = root / ("tofurc" if registry == OPENTOFU_REGISTRY else "terraformrc")
+    text = cli_config_text(mirror, plugin_cache, registry)
     if not config.exists() or config.read_text() != text:
         partial = config.with_suffix(".partial")
         partial.write_text(text)
@@ -320,12 +390,20 @@ class Toolchain:
             else f"hashicorp/aws {', '.join(self.mirror.aws_versions)} from {self.mirror.path}"
         )
         return (
-            f"terraform {self.terraform.version_text} ({self.terraform.origin}: "
+            f"{self.terraform.product} {self.terraform.version_text} ({self.terraform.origin}: "
             f"{self.terraform.binary}); provider {provider}"
         )
 
 
-def toolchain() -> Toolchain:
-    """Resolve Terraform and the provider mirror, and write the CLI config."""
+def toolchain_for(terraform: Terraform) -> Toolchain:
+    """The provider mirror and a CLI config for `terraform` (Terraform or OpenTofu)."""
     mirror = provider_mirror()
-    return Toolchain(find_terraform(), mirror, write_cli_config(mirror))
+    if terraform.opentofu:
+        mirror = opentofu_mirror_view(mirror)
+    return Toolchain(terraform, mirror, write_cli_config(mirror, terraform.registry))
+
+
+def toolchain() -> Toolchain:
+    """Resolve Terraform (TERRAFORM picks another) and the provider mirror, and write the CLI
+    config."""
+    return toolchain_for(find_terraform())
