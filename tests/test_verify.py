@@ -205,6 +205,21 @@ def test_real_time_stays_within_two_requests_per_second(trail, role):
     assert report["timed_out"] is True
 
 
+def test_every_request_passes_the_limiter_even_when_throttled(trail, role, clock):
+    """botocore must not retry on its own: a retry it sent would bypass verify's 2/s
+    limiter (and its count). Here verify asks for more than the emulator's 2/s allows, is
+    throttled, and backs off; the emulator got exactly the requests verify counted."""
+    names = ["nb-1", "nb-2", "nb-3"]
+    _work(trail, role, *names)
+    done = verify_notebooks(trail, role, names, "--lookup-rate", "4", "--format", "json",
+                            clock=clock)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lookups = as_json(done)["lookups"]
+    assert lookups["throttled"] > 0 and lookups["throttled"] == trail.cloudtrail.lookups_throttled
+    received = trail.cloudtrail.lookups_served + trail.cloudtrail.lookups_throttled
+    assert received == lookups["requests"]
+
+
 def test_junit_has_a_case_per_notebook_and_per_kind_of_finding(trail, role, tmp_path, clock):
     _work(trail, role, "nb-1")
     trail.client_as(role, "SageMaker", "sagemaker").list_notebook_instances()  # a bypass

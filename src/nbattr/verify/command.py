@@ -149,10 +149,11 @@ def _verify(
             + (f" (no notebook instance uses {role_arn})" if args.all_notebooks else "")
         )
 
-    # One budget per region; botocore's own retries are off so the limiter sees every call.
+    # One budget per region; botocore's own retries are off so the limiter sees every call
+    # (`max_attempts` would count retries: 1 still lets botocore send a second request).
     readers = {
         region: CloudTrailReader(
-            client("cloudtrail", region, retries={"max_attempts": 1, "mode": "standard"}),
+            client("cloudtrail", region, retries={"total_max_attempts": 1, "mode": "standard"}),
             RateLimiter(args.lookup_rate, clock),
             clock=clock,
         )
