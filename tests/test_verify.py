@@ -211,8 +211,9 @@ def test_every_request_passes_the_limiter_even_when_throttled(trail, role, clock
     throttled, and backs off; the emulator got exactly the requests verify counted."""
     names = ["nb-1", "nb-2", "nb-3"]
     _work(trail, role, *names)
-    done = verify_notebooks(trail, role, names, "--lookup-rate", "4", "--format", "json",
-                            clock=clock)  # fmt: skip
+    done = verify_notebooks(
+        trail, role, names, "--lookup-rate", "4", "--format", "json", clock=clock
+    )
     assert done.returncode == 0, done.stderr
     lookups = as_json(done)["lookups"]
     assert lookups["throttled"] > 0 and lookups["throttled"] == trail.cloudtrail.lookups_throttled
