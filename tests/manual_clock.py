@@ -17,7 +17,6 @@ class ManualClock:
         self._start = start or datetime.now(timezone.utc)  # records look current
         self._elapsed = 0.0
         self._lock = threading.Lock()
-        self.sleeps: list[float] = []  # every sleep asked for, in order
 
     def now(self) -> datetime:
         with self._lock:
@@ -28,16 +27,11 @@ class ManualClock:
             return self._elapsed
 
     def sleep(self, seconds: float) -> None:
-        self._move(seconds)
-        with self._lock:
-            self.sleeps.append(seconds)
-
-    def advance(self, seconds: float) -> None:
-        """Let time pass without anyone sleeping (the world goes on while a test acts)."""
-        self._move(seconds)
-
-    def _move(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError(f"time only goes forward, not by {seconds} s")
         with self._lock:
             self._elapsed += seconds
+
+    def advance(self, seconds: float) -> None:
+        """Let time pass without anyone sleeping (the world goes on while a test acts)."""
+        self.sleep(seconds)
