@@ -1,4 +1,8 @@
-"""The emulator's CloudTrail: records of real requests, and LookupEvents with AWS semantics."""
+"""The emulator's CloudTrail: records of real requests, and LookupEvents with AWS semantics.
+
+Its delivery delay and throttling are tested on a `ManualClock` the test moves, and once
+each on the real clock (`test_real_time_*`).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from alerting import TRAIL, start_trail
 from calls import create_role
+from manual_clock import ManualClock
 from nbattr.emulator import ACCOUNT_ID as ACCOUNT
 from nbattr.emulator.cloudtrail.eventbridge import forward
 from nbattr.emulator.cloudtrail.s3 import parse_s3
@@ -28,6 +33,15 @@ def trail(clean_emulator):
     clean_emulator.cloudtrail.lookup_rate = 2.0
     clean_emulator.cloudtrail.delivery_delay = 0.0
     clean_emulator.cloudtrail.throttle_probability = 0.0
+
+
+@pytest.fixture
+def clock(clean_emulator):
+    """The emulator's CloudTrail keeps this time until the test ends."""
+    manual = ManualClock()
+    clean_emulator.cloudtrail.use_clock(manual)
+    yield manual
+    clean_emulator.cloudtrail.use_clock(None)
 
 
 def _lookup(emulator, **params):
@@ -137,29 +151,51 @@ def test_invalid_lookups_are_refused_as_aws_does(params, code, trail):
     assert refused.value.response["Error"]["Code"] == code
 
 
-def test_lookups_beyond_two_per_second_are_throttled(clean_emulator):
+def _unretried_client(emulator):
+    """A CloudTrail client that sends each request once: botocore's `max_attempts` counts
+    retries, so `total_max_attempts` is what makes it show every refusal."""
+    return boto3.client(
+        "cloudtrail",
+        endpoint_url=emulator.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+
+
+def _outcome(client) -> str:
+    try:
+        client.lookup_events(MaxResults=1)
+        return "ok"
+    except ClientError as error:
+        return str(error.response["Error"]["Code"])
+
+
+def test_lookups_beyond_two_per_second_are_throttled(clean_emulator, clock):
+    clean_emulator.cloudtrail.lookup_rate = 2.0
+    client = _unretried_client(clean_emulator)
+
+    def burst(requests: int) -> list[str]:
+        return [_outcome(client) for _ in range(requests)]
+
+    throttled = "ThrottlingException"
+    assert burst(3) == ["ok", "ok", throttled]  # a bucket of 2
+    clock.advance(0.5)
+    assert burst(2) == ["ok", throttled]  # refilled at 2/s: one more after half a second
+    clock.advance(10)
+    assert burst(3) == ["ok", "ok", throttled]  # however long the pause, a burst of 2 at most
+
+
+def test_real_time_lookups_beyond_two_per_second_are_throttled(clean_emulator):
     clean_emulator.cloudtrail.lookup_rate = 2.0
     requests = 16
-    clients = [
-        boto3.client(
-            "cloudtrail",
-            endpoint_url=clean_emulator.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            config=Config(retries={"max_attempts": 1}),  # see every refusal
-        )
-        for _ in range(requests)
-    ]
+    clients = [_unretried_client(clean_emulator) for _ in range(requests)]
     together = threading.Barrier(requests)
 
     def lookup(client) -> str:
         together.wait()  # all at once, however loaded the machine is
-        try:
-            client.lookup_events(MaxResults=1)
-            return "ok"
-        except ClientError as error:
-            return str(error.response["Error"]["Code"])
+        return _outcome(client)
 
     started = time.monotonic()
     with ThreadPoolExecutor(requests) as pool:
@@ -169,7 +205,18 @@ def test_lookups_beyond_two_per_second_are_throttled(clean_emulator):
     assert 2 <= codes.count("ok") <= 2 + math.ceil(2 * elapsed)  # a bucket of 2, refilled at 2/s
 
 
-def test_delivery_delay_hides_fresh_events(trail):
+def test_delivery_delay_hides_fresh_events(trail, clock):
+    trail.cloudtrail.delivery_delay = 1.5
+    role_arn = create_role(trail, "notebooks")
+    trail.client_as(role_arn, "nb-1").get_caller_identity()
+    assert _lookup(trail, LookupAttributes=_by_user("nb-1"))["Events"] == []
+    clock.advance(1.4)
+    assert _lookup(trail, LookupAttributes=_by_user("nb-1"))["Events"] == []
+    clock.advance(0.2)
+    assert len(_lookup(trail, LookupAttributes=_by_user("nb-1"))["Events"]) == 1
+
+
+def test_real_time_delivery_delay_hides_fresh_events(trail):
     trail.cloudtrail.delivery_delay = 1.5
     role_arn = create_role(trail, "notebooks")
     trail.client_as(role_arn, "nb-1").get_caller_identity()

@@ -1,4 +1,10 @@
-"""`nbattr verify` against the emulator's CloudTrail: the real command, run as users run it."""
+"""`nbattr verify` against the emulator's CloudTrail: the real command, run as users run it.
+
+Most tests run it in this process on a `ManualClock` shared with the emulator's CloudTrail,
+so polling, timeouts, backoff, the 2/s spacing and delivery delays take no real time.
+`test_real_time_*` runs the installed command on the real clock, once per behaviour, and the
+usage errors run it as a process too (argparse's exits).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from xml.etree import ElementTree
 import pytest
 
 from calls import assume, create_role
+from manual_clock import ManualClock
 from verify_cli import FAST, as_json, verify, verify_notebooks
 
 
@@ -19,6 +26,15 @@ def trail(clean_emulator):
 
 
 @pytest.fixture
+def clock(trail):
+    """Time for verify and the emulator's CloudTrail alike; it passes only as they sleep."""
+    manual = ManualClock()
+    trail.cloudtrail.use_clock(manual)
+    yield manual
+    trail.cloudtrail.use_clock(None)
+
+
+@pytest.fixture
 def role(trail):
     return create_role(trail, "notebooks")
 
@@ -28,38 +44,38 @@ def _work(emulator, role_arn, *sessions):
         emulator.client_as(role_arn, session).get_caller_identity()
 
 
-def test_passes_when_each_notebook_has_its_own_session(trail, role):
+def test_passes_when_each_notebook_has_its_own_session(trail, role, clock):
     _work(trail, role, "nb-1", "nb-2")
-    done = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--format", "json")
+    done = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--format", "json", clock=clock)
     assert done.returncode == 0, done.stderr
     report = as_json(done)
     assert [n["result"] for n in report["notebooks"]] == ["PASS", "PASS"]
     assert report["notebooks"][0]["calls"][0]["session_arn"].endswith("assumed-role/notebooks/nb-1")
 
 
-def test_fails_for_a_notebook_that_made_no_call(trail, role):
+def test_fails_for_a_notebook_that_made_no_call(trail, role, clock):
     _work(trail, role, "nb-1")
-    done = verify_notebooks(trail, role, ["nb-1", "nb-3"], "--format", "json")
+    done = verify_notebooks(trail, role, ["nb-1", "nb-3"], "--format", "json", clock=clock)
     assert done.returncode == 1
     results = {n["name"]: n["result"] for n in as_json(done)["notebooks"]}
     assert results == {"nb-1": "PASS", "nb-3": "FAIL"}
     assert as_json(done)["timed_out"] is True
 
 
-def test_bypass_is_listed_and_fails_only_when_asked(trail, role):
+def test_bypass_is_listed_and_fails_only_when_asked(trail, role, clock):
     _work(trail, role, "nb-1")  # through the harness user
     base = trail.client_as(role, "SageMaker", "sagemaker")  # the notebook's bare session
     base.list_notebook_instances()
     # The self-assume hop attribution itself makes is not a bypass.
     trail.client_as(role, "SageMaker").assume_role(RoleArn=role, RoleSessionName="nb-1")
 
-    lenient = verify_notebooks(trail, role, ["nb-1"], "--format", "json")
+    lenient = verify_notebooks(trail, role, ["nb-1"], "--format", "json", clock=clock)
     assert lenient.returncode == 0
     unattributed = as_json(lenient)["unattributed"]
     assert [call["event_name"] for call in unattributed] == ["ListNotebookInstances"]
     assert unattributed[0]["source_ip"] == "127.0.0.1"
 
-    strict = verify_notebooks(trail, role, ["nb-1"], "--fail-on-unattributed")
+    strict = verify_notebooks(trail, role, ["nb-1"], "--fail-on-unattributed", clock=clock)
     assert strict.returncode == 1
     assert "UNATTRIBUTED: 1 call(s)" in strict.stdout
 
@@ -69,94 +85,116 @@ def _instance(emulator, role):
     return emulator.client_as(role, "SageMaker")
 
 
-def test_honest_notebooks_show_no_spoof_even_as_credentials_rotate(trail, role):
+def test_honest_notebooks_show_no_spoof_even_as_credentials_rotate(trail, role, clock):
     first, second, rotated = _instance(trail, role), _instance(trail, role), _instance(trail, role)
     assume(first, role, "nb-1").get_caller_identity()
     assume(second, role, "nb-2").get_caller_identity()
     assume(rotated, role, "nb-1").get_caller_identity()  # nb-1's next base credentials
-    done = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--format", "json", "--fail-on-spoof")
+    done = verify_notebooks(
+        trail, role, ["nb-1", "nb-2"], "--format", "json", "--fail-on-spoof", clock=clock
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert as_json(done)["spoofed"] == []
 
 
-def test_base_credentials_naming_another_notebook_are_reported(trail, role):
+def test_base_credentials_naming_another_notebook_are_reported(trail, role, clock):
     nb1, nb2 = _instance(trail, role), _instance(trail, role)
     assume(nb1, role, "nb-1").get_caller_identity()
     assume(nb2, role, "nb-2").get_caller_identity()
     assume(nb1, role, "nb-2").get_caller_identity()  # nb-1 poses as nb-2
-    lenient = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--format", "json")
+    lenient = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--format", "json", clock=clock)
     assert lenient.returncode == 0  # reported, not failed, unless asked
     spoofed = as_json(lenient)["spoofed"]
     assert [(s["claimed"], s["used_by"]) for s in spoofed] == [("nb-2", "nb-1")]
     assert spoofed[0]["evidence"].startswith("base-credentials:")
-    strict = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--fail-on-spoof")
+    strict = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--fail-on-spoof", clock=clock)
     assert strict.returncode == 1
     assert "SPOOFED: 1 session name(s)" in strict.stdout
     assert "as nb-2 by nb-1" in strict.stdout
 
 
-def test_an_attributed_session_assuming_another_name_is_reported(trail, role):
+def test_an_attributed_session_assuming_another_name_is_reported(trail, role, clock):
     nb1, nb2 = _instance(trail, role), _instance(trail, role)
     own = assume(nb1, role, "nb-1")
     assume(nb2, role, "nb-2").get_caller_identity()
     assume(own, role, "nb-2").get_caller_identity()  # chained: nb-1's session becomes nb-2
-    done = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--format", "json", "--fail-on-spoof")
+    done = verify_notebooks(
+        trail, role, ["nb-1", "nb-2"], "--format", "json", "--fail-on-spoof", clock=clock
+    )
     assert done.returncode == 1
     spoofed = as_json(done)["spoofed"]
     assert [(s["claimed"], s["used_by"]) for s in spoofed] == [("nb-2", "nb-1")]
     assert spoofed[0]["evidence"].startswith("chained:")
 
 
-def test_a_bypass_is_traced_to_the_notebook_whose_credentials_made_it(trail, role):
+def test_a_bypass_is_traced_to_the_notebook_whose_credentials_made_it(trail, role, clock):
     nb1, nb2 = _instance(trail, role), _instance(trail, role)
     assume(nb1, role, "nb-1").get_caller_identity()
     assume(nb2, role, "nb-2").get_caller_identity()
     nb2.get_caller_identity()  # nb-2's base credentials used directly: a bypass
-    done = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--format", "json")
+    done = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--format", "json", clock=clock)
     unattributed = as_json(done)["unattributed"]
     assert [(c["event_name"], c["likely_from"]) for c in unattributed] == [
         ("GetCallerIdentity", "nb-2")
     ]
 
 
-def test_same_session_name_under_another_role_does_not_count(trail, role):
+def test_same_session_name_under_another_role_does_not_count(trail, role, clock):
     other = create_role(trail, "someone-elses")
     _work(trail, other, "nb-1")
-    done = verify_notebooks(trail, role, ["nb-1"], "--format", "json")
+    done = verify_notebooks(trail, role, ["nb-1"], "--format", "json", clock=clock)
     assert done.returncode == 1
     assert as_json(done)["notebooks"][0]["result"] == "FAIL"
 
 
-def test_correct_under_half_throttling(trail, role):
+def test_correct_under_half_throttling(trail, role, clock):
     _work(trail, role, "nb-1", "nb-2")
     trail.cloudtrail.throttle_probability = 0.5
-    done = verify_notebooks(trail, role, ["nb-1", "nb-2"], "--timeout", "60s", "--format", "json")
+    done = verify_notebooks(
+        trail, role, ["nb-1", "nb-2"], "--timeout", "60s", "--format", "json", clock=clock
+    )
     assert done.returncode == 0, done.stderr
     report = as_json(done)
     assert report["lookups"]["throttled"] > 0  # it was throttled, retried, and still right
     assert "Throttling" not in done.stderr
 
 
-def test_waits_through_delivery_delay(trail, role):
-    trail.cloudtrail.delivery_delay = 6.0  # longer than verify takes to start
+def test_waits_through_delivery_delay(trail, role, clock):
+    trail.cloudtrail.delivery_delay = 6.0  # hidden from verify's first polls
     _work(trail, role, "nb-1")
-    done = verify_notebooks(trail, role, ["nb-1"], "--timeout", "30s", "--format", "json")
+    done = verify_notebooks(
+        trail, role, ["nb-1"], "--timeout", "30s", "--format", "json", clock=clock
+    )
     assert done.returncode == 0, done.stderr
     assert as_json(done)["lookups"]["requests"] > 2  # more than one poll was needed
     assert "waiting for nb-1" in done.stderr  # the progress display said so
 
 
-def test_paginates_beyond_a_thousand_events(trail, role):
+def test_paginates_beyond_a_thousand_events(trail, role, clock):
     sts = trail.client_as(role, "nb-1")
     for _ in range(1100):
         sts.get_caller_identity()
     trail.cloudtrail.lookup_rate = None
-    done = verify_notebooks(trail, role, ["nb-1"], "--lookup-rate", "200", "--format", "json")
+    done = verify_notebooks(
+        trail, role, ["nb-1"], "--lookup-rate", "200", "--format", "json", clock=clock
+    )
     assert done.returncode == 0, done.stderr
     assert len(as_json(done)["notebooks"][0]["calls"]) == 1100
 
 
-def test_stays_within_two_requests_per_second(trail, role):
+def test_stays_within_two_requests_per_second(trail, role, clock):
+    names = [f"nb-{index}" for index in range(1, 6)]
+    _work(trail, role, *names[:4])  # nb-5 stays silent: verify keeps polling for it
+    done = verify_notebooks(trail, role, names, "--timeout", "6s", "--format", "json", clock=clock)
+    assert done.returncode == 1
+    report = as_json(done)
+    assert report["lookups"]["throttled"] == 0 and trail.cloudtrail.lookups_throttled == 0
+    assert report["lookups"]["requests_per_second"] <= 2.0
+
+
+def test_real_time_stays_within_two_requests_per_second(trail, role):
+    """The one run on the real clock, as the installed command: its limiter's spacing, the
+    poll interval and the timeout against the emulator's real 2/s bucket."""
     names = [f"nb-{index}" for index in range(1, 6)]
     _work(trail, role, *names[:4])  # nb-5 stays silent: verify keeps polling for it
     done = verify_notebooks(trail, role, names, "--timeout", "6s", "--format", "json")
@@ -164,15 +202,32 @@ def test_stays_within_two_requests_per_second(trail, role):
     report = as_json(done)
     assert report["lookups"]["throttled"] == 0 and trail.cloudtrail.lookups_throttled == 0
     assert report["lookups"]["requests_per_second"] <= 2.0
+    assert report["timed_out"] is True
 
 
-def test_junit_has_a_case_per_notebook_and_per_kind_of_finding(trail, role, tmp_path):
+def test_every_request_passes_the_limiter_even_when_throttled(trail, role, clock):
+    """botocore must not retry on its own: a retry it sent would bypass verify's 2/s
+    limiter (and its count). Here verify asks for more than the emulator's 2/s allows, is
+    throttled, and backs off; the emulator got exactly the requests verify counted."""
+    names = ["nb-1", "nb-2", "nb-3"]
+    _work(trail, role, *names)
+    done = verify_notebooks(
+        trail, role, names, "--lookup-rate", "4", "--format", "json", clock=clock
+    )
+    assert done.returncode == 0, done.stderr
+    lookups = as_json(done)["lookups"]
+    assert lookups["throttled"] > 0 and lookups["throttled"] == trail.cloudtrail.lookups_throttled
+    received = trail.cloudtrail.lookups_served + trail.cloudtrail.lookups_throttled
+    assert received == lookups["requests"]
+
+
+def test_junit_has_a_case_per_notebook_and_per_kind_of_finding(trail, role, tmp_path, clock):
     _work(trail, role, "nb-1")
     trail.client_as(role, "SageMaker", "sagemaker").list_notebook_instances()  # a bypass
     out = tmp_path / "verify.xml"
     done = verify_notebooks(
         trail, role, ["nb-1", "nb-3"], "--format", "junit", "--output", str(out),
-        "--fail-on-unattributed",
+        "--fail-on-unattributed", clock=clock,
     )  # fmt: skip
     assert done.returncode == 1
     suite = ElementTree.parse(out).getroot()
@@ -184,7 +239,7 @@ def test_junit_has_a_case_per_notebook_and_per_kind_of_finding(trail, role, tmp_
     assert "ListNotebookInstances" in cases["no unattributed calls"].find("failure").text
 
 
-def test_all_notebooks_discovers_the_roles_notebooks(trail, role):
+def test_all_notebooks_discovers_the_roles_notebooks(trail, role, clock):
     other = create_role(trail, "someone-elses")
     sagemaker = trail.client("sagemaker")
     for name, arn in (("nb-1", role), ("theirs", other)):
@@ -192,7 +247,9 @@ def test_all_notebooks_discovers_the_roles_notebooks(trail, role):
             NotebookInstanceName=name, InstanceType="ml.t3.medium", RoleArn=arn
         )
     _work(trail, role, "nb-1")
-    done = verify(trail, "--role", "notebooks", "--all-notebooks", *FAST, "--format", "json")
+    done = verify(
+        trail, "--role", "notebooks", "--all-notebooks", *FAST, "--format", "json", clock=clock
+    )
     assert done.returncode == 0, done.stderr
     assert [n["name"] for n in as_json(done)["notebooks"]] == ["nb-1"]
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -26,6 +25,7 @@ from .attribution import (
     session_arn,
     unattributed_calls,
 )
+from .clock import Clock, SystemClock
 from .durations import parse_duration
 from .reader import AWS_LOOKUP_RATE, CloudTrailReader, LookupFailed, RateLimiter
 from .report import RENDERERS, Report
@@ -82,9 +82,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace, progress: TextIO = sys.stderr) -> int:
+def run(
+    args: argparse.Namespace,
+    progress: TextIO | None = None,
+    *,
+    clock: Clock | None = None,
+    session: boto3.Session | None = None,
+) -> int:
+    """`nbattr verify` with parsed `args`. Progress goes to `progress` (default stderr).
+    `clock` is what it waits and measures by (default the real one), `session` the boto3
+    session it calls AWS with (default: the default credential chain)."""
     try:
-        return _verify(args, progress)
+        return _verify(
+            args, progress or sys.stderr, clock or SystemClock(), session or boto3.Session()
+        )
     except UsageError as error:
         print(f"nbattr verify: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -103,7 +114,9 @@ def run(args: argparse.Namespace, progress: TextIO = sys.stderr) -> int:
         return EXIT_USAGE
 
 
-def _verify(args: argparse.Namespace, progress: TextIO) -> int:
+def _verify(
+    args: argparse.Namespace, progress: TextIO, clock: Clock, session: boto3.Session
+) -> int:
     try:
         since = parse_duration(args.since)
         timeout = parse_duration(args.timeout)
@@ -112,7 +125,6 @@ def _verify(args: argparse.Namespace, progress: TextIO) -> int:
         raise UsageError(str(error)) from error
     if args.lookup_rate <= 0:
         raise UsageError("--lookup-rate must be positive")
-    session = boto3.Session()
     regions = list(dict.fromkeys(args.region)) or (
         [session.region_name] if session.region_name else []
     )
@@ -137,11 +149,13 @@ def _verify(args: argparse.Namespace, progress: TextIO) -> int:
             + (f" (no notebook instance uses {role_arn})" if args.all_notebooks else "")
         )
 
-    # One budget per region; botocore's own retries are off so the limiter sees every call.
+    # One budget per region; botocore's own retries are off so the limiter sees every call
+    # (`max_attempts` would count retries: 1 still lets botocore send a second request).
     readers = {
         region: CloudTrailReader(
-            client("cloudtrail", region, retries={"max_attempts": 1, "mode": "standard"}),
-            RateLimiter(args.lookup_rate),
+            client("cloudtrail", region, retries={"total_max_attempts": 1, "mode": "standard"}),
+            RateLimiter(args.lookup_rate, clock),
+            clock=clock,
         )
         for region in regions
     }
@@ -154,8 +168,8 @@ def _verify(args: argparse.Namespace, progress: TextIO) -> int:
         notes += [f"{region}: {note}"] if note else []
     notebook_events: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     base_events: list[dict[str, Any]] = []
-    start = datetime.now(timezone.utc) - timedelta(seconds=since)
-    started = time.monotonic()
+    start = clock.now() - timedelta(seconds=since)
+    started = clock.monotonic()
     deadline = started + timeout
     unattributed: list = []
     timed_out = False
@@ -173,13 +187,13 @@ def _verify(args: argparse.Namespace, progress: TextIO) -> int:
             unattributed += unattributed_calls(base, role_arn)
         notebook_events.update(fetched)
         pending = [r.name for r in results.values() if not r.attributed]
-        _progress(progress, results, unattributed, deadline)
+        _progress(progress, results, unattributed, deadline - clock.monotonic())
         if not pending:
             break
-        if time.monotonic() + poll_interval > deadline:
+        if clock.monotonic() + poll_interval > deadline:
             timed_out = True
             break
-        time.sleep(poll_interval)
+        clock.sleep(poll_interval)
 
     findings = analyse(role_arn, names, base_events, notebook_events, addresses)
     report = Report(
@@ -194,7 +208,7 @@ def _verify(args: argparse.Namespace, progress: TextIO) -> int:
         address_note="; ".join(notes),
         requests=sum(r.requests for r in readers.values()),
         throttled=sum(r.throttled for r in readers.values()),
-        elapsed=time.monotonic() - started,
+        elapsed=clock.monotonic() - started,
         request_rate=max(reader.limiter.achieved_rate for reader in readers.values()),
         timed_out=timed_out,
         fail_on_unattributed=args.fail_on_unattributed,
@@ -231,14 +245,13 @@ def _notebooks_of(role_arn: str, sagemaker: Any) -> list[str]:
 
 
 def _progress(
-    stream: TextIO, results: dict[str, NotebookResult], unattributed: list, deadline: float
+    stream: TextIO, results: dict[str, NotebookResult], unattributed: list, left: float
 ) -> None:
     done = sum(r.attributed for r in results.values())
     waiting = ", ".join(r.name for r in results.values() if not r.attributed) or "none"
-    left = max(0.0, deadline - time.monotonic())
     line = (
         f"verify: {done}/{len(results)} attributed; waiting for {waiting}; "
-        f"{len(unattributed)} unattributed; {left:.0f}s left"
+        f"{len(unattributed)} unattributed; {max(0.0, left):.0f}s left"
     )
     if stream.isatty():
         stream.write("\r" + line[:120].ljust(120))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import random
-import time
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
+
+from .clock import Clock, SystemClock
 
 AWS_LOOKUP_RATE = 2.0  # LookupEvents requests per second per account and region
 THROTTLE_CODES = {"ThrottlingException", "Throttling", "TooManyRequestsException"}
@@ -20,20 +20,18 @@ class RateLimiter:
     def __init__(
         self,
         rate: float = AWS_LOOKUP_RATE,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock | None = None,
         margin: float = 0.02,  # a little slack for clock skew between us and the service
     ) -> None:
         self._interval = (1.0 / rate) * (1 + margin)
-        self._clock = clock
-        self._sleep = sleep
+        self._clock = clock or SystemClock()
         self._next = 0.0
-        self.calls: list[float] = []  # when each call was let through
+        self.calls: list[float] = []  # when each call was let through (clock.monotonic())
 
     def wait(self) -> None:
-        now = self._clock()
+        now = self._clock.monotonic()
         if now < self._next:
-            self._sleep(self._next - now)
+            self._clock.sleep(self._next - now)
             now = self._next
         self._next = now + self._interval
         self.calls.append(now)
@@ -58,12 +56,12 @@ class CloudTrailReader:
         client: Any,
         limiter: RateLimiter,
         max_retries: int = 8,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock | None = None,
     ) -> None:
         self._client = client
         self.limiter = limiter
         self._max_retries = max_retries
-        self._sleep = sleep
+        self._clock = clock or SystemClock()
         self.requests = 0
         self.throttled = 0
 
@@ -95,5 +93,5 @@ class CloudTrailReader:
                     raise
                 self.throttled += 1
                 # Exponential backoff with full jitter, capped: throttling is expected here.
-                self._sleep(random.uniform(0, min(8.0, 0.5 * 2**attempt)))
+                self._clock.sleep(random.uniform(0, min(8.0, 0.5 * 2**attempt)))
         raise LookupFailed(f"CloudTrail throttled {self._max_retries + 1} attempts in a row")

@@ -7,12 +7,12 @@ import hashlib
 import json
 import random
 import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from ...verify.clock import Clock, SystemClock
 from ..constants import ACCOUNT_ID
 from .identity import user_identity, username
 from .requests import ApiRequest
@@ -38,7 +38,8 @@ class LookupError_(Exception):
 @dataclass
 class _Event:
     seq: int
-    time: float
+    time: float  # eventTime, seconds since the epoch
+    served_at: float  # when LookupEvents may return it: eventTime plus the delivery delay
     record: dict[str, Any]
     username: str
     resources: list[dict[str, str]]
@@ -69,7 +70,9 @@ def _insert_after(record: dict[str, Any], after: str, key: str, value: Any) -> d
 class CloudTrailStore:
     """Knobs: `delivery_delay` seconds before an event is visible to LookupEvents;
     `lookup_rate` LookupEvents per second per region (AWS: 2; None = unlimited);
-    `throttle_probability` of refusing a LookupEvents on top of that (seeded)."""
+    `throttle_probability` of refusing a LookupEvents on top of that (seeded).
+    Time (event times, delivery, the throttling bucket) is the real clock's unless a test
+    gives its own with `use_clock`."""
 
     delivery_delay: float = 0.0
     lookup_rate: float | None = 2.0
@@ -79,11 +82,19 @@ class CloudTrailStore:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
     _random: random.Random = field(default_factory=random.Random)
+    _clock: Clock = field(default_factory=SystemClock)
     lookups_served: int = 0
     lookups_throttled: int = 0
 
     def __post_init__(self) -> None:
         self._random.seed(self.seed)
+
+    def use_clock(self, clock: Clock | None) -> None:
+        """Keep time by `clock` from now on (None: the real clock again). The throttling
+        buckets start full, as their times were read on the previous clock."""
+        with self._lock:
+            self._clock = clock or SystemClock()
+            self._buckets.clear()
 
     # -- recording ----------------------------------------------------------------------------
     def record(
@@ -97,7 +108,9 @@ class CloudTrailStore:
     ) -> dict[str, Any] | None:
         """The record CloudTrail makes of the call; None for a data event no trail selects
         (AWS records none then: CloudTrail User Guide, "Logging data events")."""
-        now = time.time()
+        with self._lock:
+            now = self._clock.now().timestamp()
+            served_at = now + self.delivery_delay
         identity = user_identity(request.access_key_id)
         record: dict[str, Any] = {
             "eventVersion": "1.08",
@@ -130,7 +143,9 @@ class CloudTrailStore:
             trails = trails_selecting(record, request.data_resource or ("", ""))
             if not trails:
                 return None
-        event = _Event(len(self._events), now, record, username(identity), _resources(request))
+        event = _Event(
+            len(self._events), now, served_at, record, username(identity), _resources(request)
+        )
         event.trails = trails
         with self._lock:
             event.seq = len(self._events)
@@ -165,7 +180,7 @@ class CloudTrailStore:
             if self.lookup_rate is None:
                 self.lookups_served += 1
                 return True
-            now = time.monotonic()
+            now = self._clock.monotonic()
             tokens, last = self._buckets.get(region, (self.lookup_rate, now))
             tokens = min(self.lookup_rate, tokens + (now - last) * self.lookup_rate)
             if tokens < 1:
@@ -193,7 +208,8 @@ class CloudTrailStore:
         max_results = int(params.get("MaxResults") or MAX_RESULTS)
         if not 1 <= max_results <= MAX_RESULTS:
             raise LookupError_("InvalidMaxResultsException", "MaxResults must be between 1 and 50.")
-        now = time.time()
+        with self._lock:
+            now = self._clock.now().timestamp()
         start = float(params.get("StartTime", now - RETENTION_SECONDS))
         end = float(params.get("EndTime", now))
         if start > end:
@@ -215,7 +231,7 @@ class CloudTrailStore:
                 for event in self._events
                 # LookupEvents returns management events only (API reference, LookupEvents)
                 if event.record["managementEvent"]
-                and event.time + self.delivery_delay <= now
+                and event.served_at <= now
                 and start <= event.time <= end
                 and event.record["awsRegion"] == region  # lookups see their own region
                 and all(self._matches(event, attribute) for attribute in attributes)
