@@ -27,7 +27,8 @@ def pytest_report_header() -> str:
 # other test goes to whichever worker is free. Each worker has its own emulator.
 SHARED_SETUPS = frozenset(
     {"deployed", "fault_deployed", "imds_deployed", "partition_scripts", "scene", "enforced",
-     "not_enforced", "rendered_scripts", "light", "validation_runs", "enforcement_runs"}
+     "not_enforced", "rendered_scripts", "light", "validation_runs", "enforcement_runs",
+     "audited"}
 )  # fmt: skip
 
 
