@@ -28,7 +28,7 @@ def pytest_report_header() -> str:
 SHARED_SETUPS = frozenset(
     {"deployed", "fault_deployed", "imds_deployed", "partition_scripts", "scene", "enforced",
      "not_enforced", "rendered_scripts", "light", "validation_runs", "enforcement_runs",
-     "audited"}
+     "audited", "aws_schema"}
 )  # fmt: skip
 
 
