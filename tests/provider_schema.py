@@ -8,9 +8,10 @@ resource and data source (its docs link the registry page, naming the provider v
 the Terraform type) and one config struct per resource and nested block (each property links
 its Terraform argument name).
 
-What the bindings do not carry: the provider schema's `deprecated` flags (hashicorp/aws marks
-`aws_iam_role.managed_policy_arns` deprecated, the bindings call it stable). Deprecation is
-read where the manifest marks it (`docs.deprecated`), which for arguments is nowhere today.
+What the bindings do not carry: the provider schema's deprecation messages (hashicorp/aws
+deprecates `aws_s3_bucket`'s `acl`, "Use the aws_s3_bucket_acl resource instead"; the
+bindings call it stable). Deprecation is read where the manifest marks it
+(`docs.deprecated`), which for configuration arguments is nowhere today.
 
 The 150 MB manifest is read once per wheel and kept as a small index in the harness's cache.
 """
