@@ -77,32 +77,35 @@ def _exercise_notebooks(emulator: Emulator, workdir: Path) -> None:
             print("\n".join(future.result()))
 
 
-def _verify(emulator: Emulator, role_arn: str) -> subprocess.CompletedProcess[str]:
-    """The same `nbattr verify` users run in CI, here against the emulator."""
+def _nbattr(emulator: Emulator, *args: str) -> tuple[str, subprocess.CompletedProcess[str]]:
+    """The installed `nbattr` as users run it in CI, against the emulator: the command line
+    to show, and what it did."""
     command = [
-        str(Path(sys.executable).parent / "nbattr"), "verify", "--role", role_arn,
-        "--notebook", NOTEBOOKS[0], "--notebook", NOTEBOOKS[1],
+        str(Path(sys.executable).parent / "nbattr"), *args,
         "--endpoint-url", emulator.endpoint, "--region", "us-east-1",
-        "--since", "15m", "--timeout", "30s", "--poll-interval", "1s",
     ]  # fmt: skip
-    print("$ " + " ".join(command[1:]).replace(emulator.endpoint, "<emulator>"))
-    return subprocess.run(
-        command, env=clean_environ(emulator.aws_environ()), text=True, capture_output=True
-    )
-
-
-def _audit(emulator: Emulator, role_arn: str, on_start_sha256: str) -> tuple[str, int]:
-    """The same `nbattr audit` users run in CI, here against the emulator: its report."""
-    command = [
-        str(Path(sys.executable).parent / "nbattr"), "audit", "--role", role_arn,
-        "--endpoint-url", emulator.endpoint, "--region", "us-east-1",
-        "--expected-sha256", on_start_sha256,
-    ]  # fmt: skip
+    shown = "$ " + " ".join(command[1:]).replace(emulator.endpoint, "<emulator>")
     done = subprocess.run(
         command, env=clean_environ(emulator.aws_environ()), text=True, capture_output=True
     )
-    shown = " ".join(command[1:]).replace(emulator.endpoint, "<emulator>")
-    return f"$ {shown}\n{done.stdout}{done.stderr}", done.returncode
+    return shown, done
+
+
+def _verify(emulator: Emulator, role_arn: str) -> subprocess.CompletedProcess[str]:
+    shown, done = _nbattr(
+        emulator, "verify", "--role", role_arn, "--notebook", NOTEBOOKS[0],
+        "--notebook", NOTEBOOKS[1], "--since", "15m", "--timeout", "30s", "--poll-interval", "1s",
+    )  # fmt: skip
+    print(shown)
+    return done
+
+
+def _audit(emulator: Emulator, role_arn: str, on_start_sha256: str) -> tuple[str, int]:
+    """The notebooks against the module's rendered script: the report, and the exit code."""
+    shown, done = _nbattr(
+        emulator, "audit", "--role", role_arn, "--expected-sha256", on_start_sha256
+    )
+    return f"{shown}\n{done.stdout}{done.stderr}", done.returncode
 
 
 def run_demo(example: str = "examples/basic", keep: bool = False) -> int:
