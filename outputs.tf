@@ -58,6 +58,11 @@ output "on_start_script" {
   value       = module.lifecycle_config.on_start_script
 }
 
+output "on_start_sha256" {
+  description = "SHA-256 (hex) of the rendered on-start script: `nbattr audit --expected-sha256` (or `--terraform-dir` with this output passed through)."
+  value       = module.lifecycle_config.on_start_sha256
+}
+
 output "enforcement_policy" {
   description = "The enforce-attribution inline policy (JSON) on the role when enforce_attribution is on; null when it is off."
   value       = module.execution_role.enforcement_policy

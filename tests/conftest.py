@@ -34,7 +34,7 @@ def pytest_report_header() -> str:
 SHARED_SETUPS = frozenset(
     {"deployed", "fault_deployed", "imds_deployed", "partition_scripts", "scene", "enforced",
      "not_enforced", "rendered_scripts", "light", "validation_runs", "enforcement_runs",
-     "validation_runs_opentofu"}
+     "validation_runs_opentofu", "audited", "aws_schema"}
 )  # fmt: skip
 
 

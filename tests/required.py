@@ -1,7 +1,8 @@
 """NBATTR_REQUIRE: suites that must run, so that a skip cannot hide a gap in CI.
 
 On a laptop without root, Go or npm, the sandbox, network, policy-evaluator and Go-tool
-suites skip with a reason. CI sets NBATTR_REQUIRE=all (see .ci/run): there every skip is a
+suites skip with a reason, and so does the provider-schema suite where `make tools` could not
+download the schema. CI sets NBATTR_REQUIRE=all (see .ci/run): there every skip is a
 failure. A comma-separated list of suite names requires only those.
 """
 
@@ -17,6 +18,7 @@ SUITE_OF_MODULE = {
     "test_network": "network",
     "test_enforcement": "policy-evaluator",
     "test_docs_lint": "go-tools",
+    "test_provider_schema": "provider-schema",
 }
 SUITES = frozenset(SUITE_OF_MODULE.values())
 

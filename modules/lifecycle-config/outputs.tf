@@ -17,3 +17,8 @@ output "on_start_base64_length" {
   description = "Length of the base64-encoded on-start content (SageMaker allows 16384)."
   value       = length(local.on_start_base64)
 }
+
+output "on_start_sha256" {
+  description = "SHA-256 (hex) of the rendered on-start script, before base64: what `nbattr audit` compares each notebook's lifecycle configuration with."
+  value       = sha256(local.on_start)
+}

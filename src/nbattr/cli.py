@@ -8,6 +8,8 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
+from .audit.command import add_arguments as add_audit_arguments
+from .audit.command import run as run_audit
 from .harness.toolchain import ToolchainError, toolchain
 from .verify.command import add_arguments as add_verify_arguments
 from .verify.command import run as run_verify
@@ -37,6 +39,15 @@ def _parser() -> argparse.ArgumentParser:
         "its own session name, or time out. Exit 0 attributed, 1 not, 2 usage error.",
     )
     add_verify_arguments(verify)
+
+    audit = commands.add_parser(
+        "audit",
+        help="find the notebooks of a role that attribution does not cover",
+        description="Check every notebook instance of the role, in every region asked, against "
+        "the module's lifecycle configuration and the settings attribution relies on. Exit 0 "
+        "clean, 1 findings at or above --fail-on, 2 usage or access error.",
+    )
+    add_audit_arguments(audit)
 
     emulator = commands.add_parser("emulator", help="the embedded AWS emulator")
     emulator_commands = emulator.add_subparsers(dest="emulator_command", required=True)
@@ -68,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.exit(run_demo(args.example, keep=args.keep))
         if args.command == "verify":
             sys.exit(run_verify(args))
+        if args.command == "audit":
+            sys.exit(run_audit(args))
         if args.command == "terraform":
             tools = toolchain()
             done = subprocess.run([tools.terraform.binary, *args.args], env=tools.env())

@@ -14,7 +14,8 @@ InstanceMetadataServiceConfiguration):
   AWS's default, `notebook-al2023-v1` since 2026-05-15 (SageMaker Developer Guide, "Amazon
   Linux 2 notebook instances", AL2 Maintenance Phase Plan).
 - Values outside the API's patterns are refused with a ValidationException, as AWS does.
-- DescribeNotebookInstance returns both.
+- DescribeNotebookInstance returns both, and AWS's defaults for `RootAccess` ("Enabled") and
+  `DirectInternetAccess` ("Enabled") where the notebook was created without them.
 - UpdateNotebookInstance changes what it is given, on moto's notebook for moto's fields and
   here for these two (`PlatformIdentifier` in place: the Developer Guide's migration to AL2023
   is stop, UpdateNotebookInstance with the new platform, start).
@@ -48,6 +49,13 @@ PLATFORM = re.compile(
 )
 DEFAULT_IMDS_VERSION = "1"  # CreateNotebookInstance without the configuration allows IMDSv1
 DEFAULT_PLATFORM = "notebook-al2023-v1"  # AWS's default for new notebooks since 2026-05-15
+# moto 5.2.5 returns no RootAccess and no DirectInternetAccess for a notebook created without
+# them; AWS reports its defaults. CreateNotebookInstance, RootAccess: "Whether root access is
+# enabled or disabled for users of the notebook instance. The default value is Enabled."
+# DirectInternetAccess: notebook instances are internet-enabled by default (the parameter's
+# link, "Notebook Instances Are Internet-Enabled by Default"; Amazon SageMaker API Reference).
+DEFAULT_ROOT_ACCESS = "Enabled"
+DEFAULT_DIRECT_INTERNET_ACCESS = "Enabled"
 _ACTIONS = {
     "CreateNotebookInstance",
     "DescribeNotebookInstance",
@@ -116,6 +124,10 @@ class NotebookSettings:
                     "MinimumInstanceMetadataServiceVersion": kept.imds_minimum_version
                 }
                 answer["PlatformIdentifier"] = kept.platform_identifier
+                answer["RootAccess"] = answer.get("RootAccess") or DEFAULT_ROOT_ACCESS
+                answer["DirectInternetAccess"] = (
+                    answer.get("DirectInternetAccess") or DEFAULT_DIRECT_INTERNET_ACCESS
+                )
                 data = json.dumps(answer).encode()
         return respond(start_response, status, data, headers=headers)
 

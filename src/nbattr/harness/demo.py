@@ -2,7 +2,8 @@
 
 Apply examples/basic, start both notebooks in the sandbox (the real script, as root, at the
 real paths), make calls from each as ec2-user plus one bypass call, run `nbattr verify`
-against the emulator's CloudTrail, print the attribution table, destroy.
+against the emulator's CloudTrail, print the attribution table, `nbattr audit` the role's
+notebooks against the module's rendered script, destroy.
 """
 
 from __future__ import annotations
@@ -76,18 +77,35 @@ def _exercise_notebooks(emulator: Emulator, workdir: Path) -> None:
             print("\n".join(future.result()))
 
 
-def _verify(emulator: Emulator, role_arn: str) -> subprocess.CompletedProcess[str]:
-    """The same `nbattr verify` users run in CI, here against the emulator."""
+def _nbattr(emulator: Emulator, *args: str) -> tuple[str, subprocess.CompletedProcess[str]]:
+    """The installed `nbattr` as users run it in CI, against the emulator: the command line
+    to show, and what it did."""
     command = [
-        str(Path(sys.executable).parent / "nbattr"), "verify", "--role", role_arn,
-        "--notebook", NOTEBOOKS[0], "--notebook", NOTEBOOKS[1],
+        str(Path(sys.executable).parent / "nbattr"), *args,
         "--endpoint-url", emulator.endpoint, "--region", "us-east-1",
-        "--since", "15m", "--timeout", "30s", "--poll-interval", "1s",
     ]  # fmt: skip
-    print("$ " + " ".join(command[1:]).replace(emulator.endpoint, "<emulator>"))
-    return subprocess.run(
+    shown = "$ " + " ".join(command[1:]).replace(emulator.endpoint, "<emulator>")
+    done = subprocess.run(
         command, env=clean_environ(emulator.aws_environ()), text=True, capture_output=True
     )
+    return shown, done
+
+
+def _verify(emulator: Emulator, role_arn: str) -> subprocess.CompletedProcess[str]:
+    shown, done = _nbattr(
+        emulator, "verify", "--role", role_arn, "--notebook", NOTEBOOKS[0],
+        "--notebook", NOTEBOOKS[1], "--since", "15m", "--timeout", "30s", "--poll-interval", "1s",
+    )  # fmt: skip
+    print(shown)
+    return done
+
+
+def _audit(emulator: Emulator, role_arn: str, on_start_sha256: str) -> tuple[str, int]:
+    """The notebooks against the module's rendered script: the report, and the exit code."""
+    shown, done = _nbattr(
+        emulator, "audit", "--role", role_arn, "--expected-sha256", on_start_sha256
+    )
+    return f"{shown}\n{done.stdout}{done.stderr}", done.returncode
 
 
 def run_demo(example: str = "examples/basic", keep: bool = False) -> int:
@@ -122,6 +140,8 @@ def run_demo(example: str = "examples/basic", keep: bool = False) -> int:
         else:
             print(f"\nsandbox unavailable ({reason}): no notebook starts, so nothing to verify")
 
+        # The audit reads the notebooks themselves, so it runs before they are destroyed.
+        audit_report, audit_code = _audit(emulator, outputs["role_arn"], outputs["on_start_sha256"])
         # CloudTrail keeps its records after the notebooks are gone, so verify and destroy
         # run side by side; their reports are printed in story order.
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -133,6 +153,9 @@ def run_demo(example: str = "examples/basic", keep: bool = False) -> int:
             sys.stdout.write(verified.stdout)
             sys.stderr.write(verified.stderr)
             verdict = verified.returncode
+        print()
+        sys.stdout.write(audit_report)
+        verdict = verdict or audit_code
         print("\n$ terraform destroy")
         left = read_inventory(iam, sagemaker, config_names)
         if not left.empty:
@@ -140,5 +163,9 @@ def run_demo(example: str = "examples/basic", keep: bool = False) -> int:
             _show(left)
             return 1
         print("  nothing left behind")
-    print(f"\ndemo finished in {time.monotonic() - started:.1f} s (verify exit code {verdict})")
+    print(
+        f"\ndemo finished in {time.monotonic() - started:.1f} s "
+        f"(verify exit code {verified.returncode if verified else 'none'}, "
+        f"audit exit code {audit_code})"
+    )
     return verdict

@@ -10,13 +10,24 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, TextIO
 
 import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from ..aws_command import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Aws,
+    UsageError,
+    add_aws_arguments,
+    add_output_arguments,
+    add_role_argument,
+    notebooks_of,
+    resolve_role_arn,
+    run_guarded,
+    write_report,
+)
 from .addresses import interface_addresses
 from .attribution import (
     BASE_SESSION,
@@ -31,15 +42,11 @@ from .reader import AWS_LOOKUP_RATE, CloudTrailReader, LookupFailed, RateLimiter
 from .report import RENDERERS, Report
 from .spoofing import analyse
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A problem with the options or the environment; the message says what to do."""
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--role", required=True, help="execution role ARN or name")
+    add_role_argument(parser)
     parser.add_argument(
         "--notebook",
         action="append",
@@ -52,15 +59,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--since", default="1h", help="look back this far (default 1h)")
     parser.add_argument("--timeout", default="5m", help="stop waiting after this (default 5m)")
-    parser.add_argument(
-        "--region",
-        action="append",
-        default=[],
-        help="region to search (repeatable; default: the session's)",
-    )
-    parser.add_argument("--endpoint-url", help="AWS endpoint (e.g. the nbattr emulator)")
-    parser.add_argument("--format", choices=sorted(RENDERERS), default="table")
-    parser.add_argument("--output", type=Path, help="write the report here instead of stdout")
+    add_aws_arguments(parser)
+    add_output_arguments(parser, sorted(RENDERERS))
     parser.add_argument(
         "--fail-on-unattributed",
         action="store_true",
@@ -93,29 +93,17 @@ def run(
     `clock` is what it waits and measures by (default the real one), `session` the boto3
     session it calls AWS with (default: the default credential chain)."""
     try:
-        return _verify(
-            args, progress or sys.stderr, clock or SystemClock(), session or boto3.Session()
+        return run_guarded(
+            "verify",
+            lambda: _verify(args, progress or sys.stderr, clock or SystemClock(), session),
         )
-    except UsageError as error:
-        print(f"nbattr verify: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except NoCredentialsError:
-        print(
-            "nbattr verify: no AWS credentials found; configure the default credential chain "
-            "(environment, profile, SSO or OIDC role) or pass --endpoint-url",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
     except LookupFailed as error:
         print(f"nbattr verify: {error}", file=sys.stderr)
         return EXIT_FAILED
-    except (ClientError, BotoCoreError) as error:
-        print(f"nbattr verify: AWS refused a call: {error}", file=sys.stderr)
-        return EXIT_USAGE
 
 
 def _verify(
-    args: argparse.Namespace, progress: TextIO, clock: Clock, session: boto3.Session
+    args: argparse.Namespace, progress: TextIO, clock: Clock, session: boto3.Session | None
 ) -> int:
     try:
         since = parse_duration(args.since)
@@ -125,23 +113,14 @@ def _verify(
         raise UsageError(str(error)) from error
     if args.lookup_rate <= 0:
         raise UsageError("--lookup-rate must be positive")
-    regions = list(dict.fromkeys(args.region)) or (
-        [session.region_name] if session.region_name else []
-    )
-    if not regions:
-        raise UsageError("no region: pass --region or configure AWS_REGION / a profile region")
-
-    def client(service: str, region: str, **config: Any) -> Any:
-        return session.client(
-            service, region_name=region, endpoint_url=args.endpoint_url, config=Config(**config)
-        )
-
-    role_arn = _role_arn(args.role, client("iam", regions[0]))
+    aws = Aws(args.region, args.endpoint_url, session)
+    regions, client = aws.regions, aws.client
+    role_arn = resolve_role_arn(args.role, client("iam", regions[0]))
     names = list(dict.fromkeys(args.notebook))
     if args.all_notebooks:
         for region in regions:
             names += [
-                n for n in _notebooks_of(role_arn, client("sagemaker", region)) if n not in names
+                n for n in notebooks_of(role_arn, client("sagemaker", region)) if n not in names
             ]
     if not names:
         raise UsageError(
@@ -214,34 +193,8 @@ def _verify(
         fail_on_unattributed=args.fail_on_unattributed,
         fail_on_spoof=args.fail_on_spoof,
     )
-    text = RENDERERS[args.format](report)
-    if args.output:
-        args.output.write_text(text)
-    else:
-        sys.stdout.write(text)
+    write_report(RENDERERS[args.format](report), args.output)
     return EXIT_OK if report.passed else EXIT_FAILED
-
-
-def _role_arn(role: str, iam: Any) -> str:
-    if role.startswith("arn:"):
-        if ":role/" not in role:
-            raise UsageError(f"--role {role} is not an IAM role ARN")
-        return role
-    try:
-        return str(iam.get_role(RoleName=role)["Role"]["Arn"])
-    except ClientError as error:
-        raise UsageError(f"cannot resolve role {role!r}: {error}; pass its ARN instead") from error
-
-
-def _notebooks_of(role_arn: str, sagemaker: Any) -> list[str]:
-    names = []
-    for page in sagemaker.get_paginator("list_notebook_instances").paginate():
-        for summary in page["NotebookInstances"]:
-            name = summary["NotebookInstanceName"]
-            described = sagemaker.describe_notebook_instance(NotebookInstanceName=name)
-            if described.get("RoleArn") == role_arn:
-                names.append(name)
-    return names
 
 
 def _progress(

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
+from .. import junit
 from .attribution import Call, NotebookResult
 from .spoofing import Spoof
 
@@ -130,35 +131,17 @@ def render_json(report: Report) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def _detection_case(
-    suite: ElementTree.Element, classname: str, name: str, found: list[str], flag: str, fail: bool
-) -> bool:
-    """A test case for one kind of finding: failed when `fail` and there are findings."""
-    case = ElementTree.SubElement(suite, "testcase", classname=classname, name=name)
-    if found and fail:
-        failure = ElementTree.SubElement(
-            case, "failure", message=f"{len(found)} found", type=name.replace(" ", "-")
-        )
-        failure.text = "\n".join(found)
-    else:
-        note = f" (reported only; {flag} fails on them)" if found else ""
-        ElementTree.SubElement(case, "system-out").text = "\n".join(
-            [f"{len(found)} found{note}", *found]
-        )
-    return bool(found and fail)
-
-
 def render_junit(report: Report) -> str:
     """One test case per notebook, one for bypasses and one for spoofed sessions."""
-    suite = ElementTree.Element("testsuite", name="nbattr verify", errors="0")
-    properties = ElementTree.SubElement(suite, "properties")
-    for name, value in (
-        ("role_arn", report.role_arn),
-        ("regions", ",".join(report.regions)),
-        ("unattributed_calls", str(len(report.unattributed))),
-        ("spoofed_sessions", str(len(report.spoofs))),
-    ):
-        ElementTree.SubElement(properties, "property", name=name, value=value)
+    suite = junit.suite(
+        "nbattr verify",
+        {
+            "role_arn": report.role_arn,
+            "regions": ",".join(report.regions),
+            "unattributed_calls": str(len(report.unattributed)),
+            "spoofed_sessions": str(len(report.spoofs)),
+        },
+    )
     role_name = report.role_arn.rsplit("/", 1)[-1]
     failures = 0
     for notebook in report.notebooks:
@@ -187,17 +170,14 @@ def render_junit(report: Report) -> str:
         for spoof in report.spoofs
     ]
     detection = f"detection.{role_name}"
-    failures += _detection_case(
+    failures += junit.findings_case(
         suite, detection, "no unattributed calls", bypasses, "--fail-on-unattributed",
         report.fail_on_unattributed,
     )  # fmt: skip
-    failures += _detection_case(
+    failures += junit.findings_case(
         suite, detection, "no spoofed sessions", spoofs, "--fail-on-spoof", report.fail_on_spoof
     )
-    suite.set("tests", str(len(report.notebooks) + 2))
-    suite.set("failures", str(failures))
-    suite.set("time", f"{report.elapsed:.3f}")
-    return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+    return junit.render(suite, len(report.notebooks) + 2, failures, report.elapsed)
 
 
 RENDERERS = {"table": render_table, "json": render_json, "junit": render_junit}

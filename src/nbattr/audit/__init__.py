@@ -1,0 +1,1 @@
+"""`nbattr audit`: find the notebook instances of a role that attribution does not cover."""
