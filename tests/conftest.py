@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from manual_clock import ManualClock
 from nbattr.emulator import Emulator
 from nbattr.harness.toolchain import (
     Toolchain,
@@ -34,7 +35,7 @@ def pytest_report_header() -> str:
 SHARED_SETUPS = frozenset(
     {"deployed", "fault_deployed", "imds_deployed", "partition_scripts", "scene", "enforced",
      "not_enforced", "rendered_scripts", "light", "validation_runs", "enforcement_runs",
-     "validation_runs_opentofu", "audited", "aws_schema"}
+     "audited", "aws_schema"}
 )  # fmt: skip
 
 
@@ -43,6 +44,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         shared = sorted(SHARED_SETUPS.intersection(getattr(item, "fixturenames", ())))
         if shared and item.module is not None:
+            # A parametrised setup (Terraform or OpenTofu) is one setup per parameter.
+            params = getattr(getattr(item, "callspec", None), "params", {})
+            shared = [f"{name}[{params[name]}]" if name in params else name for name in shared]
             group = f"{item.module.__name__.rsplit('.', 1)[-1]}:{'+'.join(shared)}"
             item.add_marker(pytest.mark.xdist_group(group))
 
@@ -98,6 +102,16 @@ def clean_emulator(emulator: Emulator) -> Emulator:
     """The session's emulator with every resource forgotten."""
     emulator.reset()
     return emulator
+
+
+@pytest.fixture
+def clock(clean_emulator: Emulator) -> Iterator[ManualClock]:
+    """Time for the emulator's CloudTrail (and a verify run in-process with it) until the test
+    ends; it passes only as they sleep."""
+    manual = ManualClock()
+    clean_emulator.cloudtrail.use_clock(manual)
+    yield manual
+    clean_emulator.cloudtrail.use_clock(None)
 
 
 WorkspaceFactory = Callable[..., Workspace]

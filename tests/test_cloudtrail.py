@@ -20,7 +20,6 @@ from botocore.exceptions import ClientError
 
 from alerting import TRAIL, start_trail
 from calls import create_role
-from manual_clock import ManualClock
 from nbattr.emulator import ACCOUNT_ID as ACCOUNT
 from nbattr.emulator.cloudtrail.eventbridge import forward
 from nbattr.emulator.cloudtrail.s3 import parse_s3
@@ -33,15 +32,6 @@ def trail(clean_emulator):
     clean_emulator.cloudtrail.lookup_rate = 2.0
     clean_emulator.cloudtrail.delivery_delay = 0.0
     clean_emulator.cloudtrail.throttle_probability = 0.0
-
-
-@pytest.fixture
-def clock(clean_emulator):
-    """The emulator's CloudTrail keeps this time until the test ends."""
-    manual = ManualClock()
-    clean_emulator.cloudtrail.use_clock(manual)
-    yield manual
-    clean_emulator.cloudtrail.use_clock(None)
 
 
 def _lookup(emulator, **params):

@@ -13,7 +13,6 @@ from xml.etree import ElementTree
 import pytest
 
 from calls import assume, create_role
-from manual_clock import ManualClock
 from verify_cli import FAST, as_json, verify, verify_notebooks
 
 
@@ -23,15 +22,6 @@ def trail(clean_emulator):
     clean_emulator.cloudtrail.lookup_rate = 2.0
     clean_emulator.cloudtrail.delivery_delay = 0.0
     clean_emulator.cloudtrail.throttle_probability = 0.0
-
-
-@pytest.fixture
-def clock(trail):
-    """Time for verify and the emulator's CloudTrail alike; it passes only as they sleep."""
-    manual = ManualClock()
-    trail.cloudtrail.use_clock(manual)
-    yield manual
-    trail.cloudtrail.use_clock(None)
 
 
 @pytest.fixture

@@ -14,6 +14,15 @@ def suite(name: str, properties: dict[str, str]) -> ElementTree.Element:
     return element
 
 
+def command_suite(
+    command: str, role_arn: str, regions: list[str], counts: dict[str, int | str]
+) -> ElementTree.Element:
+    """The suite of one `nbattr` command's run: the role, the regions, then its own counts."""
+    properties = {"role_arn": role_arn, "regions": ",".join(regions)}
+    properties.update({key: str(value) for key, value in counts.items()})
+    return suite(f"nbattr {command}", properties)
+
+
 def findings_case(
     suite: ElementTree.Element, classname: str, name: str, found: list[str], flag: str, fail: bool
 ) -> bool:

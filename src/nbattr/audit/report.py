@@ -128,14 +128,11 @@ def render_json(report: AuditReport) -> str:
 
 def render_junit(report: AuditReport) -> str:
     """One test case per notebook, failed by its findings at or above --fail-on."""
-    suite = junit.suite(
-        "nbattr audit",
-        {
-            "role_arn": report.role_arn,
-            "regions": ",".join(report.regions),
-            "fail_on": report.fail_on.label,
-            "findings": str(len(report.findings)),
-        },
+    suite = junit.command_suite(
+        "audit",
+        report.role_arn,
+        report.regions,
+        {"fail_on": report.fail_on.label, "findings": len(report.findings)},
     )
     failures = 0
     for notebook in report.notebooks:

@@ -133,14 +133,11 @@ def render_json(report: Report) -> str:
 
 def render_junit(report: Report) -> str:
     """One test case per notebook, one for bypasses and one for spoofed sessions."""
-    suite = junit.suite(
-        "nbattr verify",
-        {
-            "role_arn": report.role_arn,
-            "regions": ",".join(report.regions),
-            "unattributed_calls": str(len(report.unattributed)),
-            "spoofed_sessions": str(len(report.spoofs)),
-        },
+    suite = junit.command_suite(
+        "verify",
+        report.role_arn,
+        report.regions,
+        {"unattributed_calls": len(report.unattributed), "spoofed_sessions": len(report.spoofs)},
     )
     role_name = report.role_arn.rsplit("/", 1)[-1]
     failures = 0
