@@ -376,6 +376,21 @@ def clean_environ(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+# What `nbattr terraform` keeps of the caller's Terraform and AWS variables: the inputs and
+# logging of the user's own configuration, and the region; never credentials or endpoints.
+USER_SETTINGS = ("TF_VAR_", "TF_LOG")
+USER_REGION = ("AWS_REGION", "AWS_DEFAULT_REGION")
+
+
+def user_terraform_settings() -> dict[str, str]:
+    """The caller's TF_VAR_*, TF_LOG* and region variables."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if key.startswith(USER_SETTINGS) or key in USER_REGION
+    }
+
+
 @dataclass(frozen=True)
 class Toolchain:
     terraform: Terraform
