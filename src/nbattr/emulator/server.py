@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 import requests
 from botocore.config import Config
+from moto import settings as moto_settings
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -32,6 +33,14 @@ from .sagemaker_notebook_settings import NotebookSettings
 from .sns_sqs_delivery import QueuePolicyGate
 from .sns_sqs_delivery import install as judge_sqs_deliveries
 from .vpc_reachability import VpcReachability
+
+
+def serve_aws_managed_policies() -> None:
+    """Make moto's IAM serve AWS's managed policies (`arn:aws:iam::aws:policy/...`, moto's
+    copy of about 1,600), so configurations that attach one, such as the README's
+    AmazonSageMakerFullAccess, apply unchanged. moto reads the setting whenever it makes an
+    account's IAM backend (also after a reset); it costs about 0.1 s each time."""
+    moto_settings.default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
 
 
 class _QuietRequestHandler(MotoRequestHandler):
@@ -61,6 +70,7 @@ class Emulator:
         self.delivery_errors: list[str] = []
 
     def start(self) -> Emulator:
+        serve_aws_managed_policies()
         self._metadata = MetadataService(
             NotebookInterfaces(NotebookSettings(DomainDispatcherApplication(create_backend_app))),
             self._base_credentials,
