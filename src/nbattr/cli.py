@@ -73,6 +73,21 @@ def _parser() -> argparse.ArgumentParser:
         help=f"write the provider block into the Terraform configuration in DIR ({OVERRIDE_FILE} "
         f'over its own provider "aws" block, else {PROVIDER_FILE}); repeatable',
     )
+    start = emulator_commands.add_parser(
+        "start",
+        help="start notebooks the running emulator holds, in the notebook sandbox (root)",
+        description="Start each notebook as SageMaker would, in the notebook sandbox of the "
+        "running `nbattr emulator serve`: run its lifecycle configuration's on-start script as "
+        "root at the notebook's real paths, then make one AWS call as ec2-user. Without it the "
+        "emulator's notebooks make no call, so `nbattr verify` finds nothing. Exit 0 all "
+        "started, 1 a start failed, 2 usage error.",
+    )
+    start.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="notebook instance name")
+    start.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        help="the emulator's endpoint (default: $AWS_ENDPOINT_URL, as serve prints it)",
+    )
     return parser
 
 
@@ -85,7 +100,10 @@ def _serve(port: int, provider_dirs: list[Path]) -> int:
         if not folder.is_dir():
             print(f"nbattr: --write-provider-override {folder}: no such folder", file=sys.stderr)
             return 2
+    from .harness.notebook_start import start_for_control
+
     with Emulator(port=port) as emulator:
+        emulator.notebook_starter = lambda name: start_for_control(emulator, name)
         print(f"emulator listening on {emulator.endpoint} (Ctrl-C stops it)")
         print("AWS CLI and SDKs (boto3): use it with")
         for key, value in emulator.aws_environ().items():
@@ -125,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.command == "toolchain":
             print(toolchain().describe())
             sys.exit(0)
+        if args.command == "emulator" and args.emulator_command == "start":
+            from .harness.control import start_notebooks
+
+            sys.exit(start_notebooks(args.notebooks, args.endpoint_url))
         if args.command == "emulator":
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
             sys.exit(_serve(args.port, args.write_provider_override))

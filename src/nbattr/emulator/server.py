@@ -25,6 +25,7 @@ from .cloudtrail import CloudTrailStore
 from .cloudtrail.eventbridge import forward
 from .cloudtrail.recorder import CloudTrailRecorder
 from .constants import DEFAULT_REGION, INTERNAL_AGENT, TEST_CREDENTIALS
+from .control_route import ControlRoute, Starter
 from .imds import PREFIX as IMDS_PREFIX
 from .imds import MetadataService
 from .network import NotebookNetwork
@@ -68,6 +69,9 @@ class Emulator:
         # What failed to reach EventBridge, and SNS->SQS deliveries the queue's policy refused;
         # AWS's delivery never fails the API call either.
         self.delivery_errors: list[str] = []
+        # What starts a notebook when `nbattr emulator start` asks (control_route); the
+        # notebook sandbox, set by `nbattr emulator serve`.
+        self.notebook_starter: Starter | None = None
 
     def start(self) -> Emulator:
         serve_aws_managed_policies()
@@ -90,7 +94,7 @@ class Emulator:
         self._server = make_server(
             self._host,
             self._port,
-            self.reachability,
+            ControlRoute(self.reachability, lambda: self.notebook_starter),
             threaded=True,
             request_handler=_QuietRequestHandler,
         )
