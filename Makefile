@@ -3,8 +3,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# The harness keeps its provider mirror, CLI config and plugin cache inside the checkout.
-export NBATTR_CACHE_DIR := $(CURDIR)/.cache
+# The harness keeps its Terraform shim, CLI config and plugin cache in the checkout's .cache,
+# by itself (nbattr.harness.toolchain.cache_dir), so `nbattr` run by hand uses the same one.
 
 # Go tools, pinned; built into .venv/bin only where Go is present (their tests skip otherwise).
 TFLINT_VERSION         := v0.55.1

@@ -24,7 +24,7 @@ import tftest
 
 from nbattr.harness.toolchain import Toolchain
 from nbattr.harness.workspace import prepare
-from terraform_diagnostics import error_diagnostics
+from terraform_diagnostics import error_diagnostics, printed_values
 
 CASES_DIR = "bad-input-cases"
 MAX_ROUNDS = 5
@@ -36,6 +36,8 @@ class CaseRuns:
 
     errors: dict[str, list[str]] = field(default_factory=dict)
     rounds: list[list[str]] = field(default_factory=list)  # every error of each run
+    # The values the errors print above their messages (what their conditions refer to).
+    values: list[str] = field(default_factory=list)
     # What a run left in the emulator, for each case of that run: a run creates something only
     # when none of its cases failed at plan.
     created: dict[str, str] = field(default_factory=dict)
@@ -81,6 +83,7 @@ def apply_cases(
             errors: list[str] = []
         except tftest.TerraformTestError as failure:
             errors = error_diagnostics(failure.args[0])
+            runs.values += printed_values(failure.args[0])
         runs.rounds.append(errors)
         left = leftovers()
         if left:

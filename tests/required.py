@@ -14,6 +14,8 @@ import os
 SUITE_OF_MODULE = {
     "test_sandbox": "sandbox",
     "test_demo": "sandbox",
+    "test_emulator_start": "sandbox",
+    "test_try_it": "sandbox",
     "test_detection": "sandbox",
     "test_network": "network",
     "test_enforcement": "policy-evaluator",

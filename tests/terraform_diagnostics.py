@@ -15,3 +15,16 @@ def error_diagnostics(output: str) -> list[str]:
             if diagnostic.get("severity") == "error":
                 found.append(f"{diagnostic.get('summary')}: {diagnostic.get('detail')}")
     return found
+
+
+def printed_values(output: str) -> list[str]:
+    """What error diagnostics print of the values their condition refers to
+    (`<expression> is <value>`, the lines above the message in Terraform's human output)."""
+    found = []
+    for line in output.splitlines():
+        if line.startswith("{"):
+            diagnostic = json.loads(line).get("diagnostic") or {}
+            if diagnostic.get("severity") == "error":
+                for value in (diagnostic.get("snippet") or {}).get("values") or []:
+                    found.append(f"{value.get('traversal')} {value.get('statement')}")
+    return found

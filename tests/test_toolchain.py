@@ -7,6 +7,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,31 @@ def test_mirror_order_env_then_shared_then_registry(tmp_path, monkeypatch):
     assert tc.provider_mirror().path == (tmp_path / "chosen").resolve()
     monkeypatch.setenv("TF_PROVIDER_MIRROR", "registry")
     assert tc.provider_mirror().path is None
+
+
+CACHE_OF = "from nbattr.harness.toolchain import cache_dir; print(cache_dir())"
+
+
+def test_one_cache_folder_whether_run_from_make_or_by_hand(project, tmp_path):
+    """`make demo` and `nbattr demo` typed in any folder share the checkout's .cache: one
+    Terraform shim, plugin cache and set of kept init results, not two."""
+    env = {key: value for key, value in os.environ.items() if key != "NBATTR_CACHE_DIR"}
+    python = str(Path(sys.executable))
+    by_hand = subprocess.run(
+        [python, "-c", CACHE_OF], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    from_make = subprocess.run(
+        ["make", "-s", "-C", str(project), "--eval", f"cache-of: ; @{python} -c '{CACHE_OF}'",
+         "cache-of"],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert by_hand == from_make == str(project / ".cache")
+
+
+def test_an_installed_package_caches_in_the_users_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("NBATTR_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(tc, "package_checkout", lambda: None)
+    assert tc.cache_dir() == tmp_path / "nbattr"
+    monkeypatch.setenv("NBATTR_CACHE_DIR", str(tmp_path / "mine"))
+    assert tc.cache_dir() == tmp_path / "mine"

@@ -120,8 +120,8 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
         ["platform_identifier must be null (AWS's default)", 'nb-1 = "notebook-al2023-v2"'],
     ),
     "extra_on_start containing our heredoc delimiter": (
-        {"extra_on_start": "echo hi\nNBATTR_EXTRA_ON_START_EOF\nrm -rf /\n"},
-        ["must not contain a line NBATTR_EXTRA_ON_START_EOF"],
+        {"extra_on_start": "echo hi\nNBATTR_EXTRA_ON_START_EOF\nrm -rf /\n" + "# padding\n" * 60},
+        ["must not contain a line NBATTR_EXTRA_ON_START_EOF", "found 1"],
     ),
     "extra_on_start budget past SageMaker's 5 minutes": (
         {"extra_on_start_timeout_seconds": 290},
@@ -235,6 +235,18 @@ def validation_runs(request, emulator, tmp_path_factory) -> CaseRuns:
 def test_bad_input_fails_at_plan_and_creates_nothing(case, validation_runs):
     assert validation_runs.errors[case], validation_runs.report(case)
     assert case not in validation_runs.created, validation_runs.created[case]
+
+
+# Terraform prints, above an error's message, every value its condition refers to: a value
+# this long (a whole script, base64-encoded or not) would bury the message.
+LONGEST_PRINTED_VALUE = 300
+
+
+def test_no_error_prints_a_long_value_before_its_message(validation_runs):
+    assert validation_runs.values, "the errors printed no values at all: is -json read right?"
+    long = [value[:120] + "..." for value in validation_runs.values
+            if len(value) > LONGEST_PRINTED_VALUE]  # fmt: skip
+    assert not long, long
 
 
 def test_good_input_passes_the_same_checks(root_module, emulator):

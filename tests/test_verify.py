@@ -8,12 +8,18 @@ usage errors run it as a process too (argparse's exits).
 
 from __future__ import annotations
 
+import argparse
+import os
+import subprocess
+import time
 from xml.etree import ElementTree
 
 import pytest
 
-from calls import assume, create_role
-from verify_cli import FAST, as_json, verify, verify_notebooks
+from calls import assume, create_notebooks, create_role
+from nbattr.harness.toolchain import clean_environ
+from nbattr.verify.command import add_arguments
+from verify_cli import FAST, NBATTR, as_json, verify, verify_notebooks
 
 
 @pytest.fixture
@@ -24,9 +30,15 @@ def trail(clean_emulator):
     clean_emulator.cloudtrail.throttle_probability = 0.0
 
 
+# The notebooks the tests verify: verify refuses at once to wait for one that does not exist.
+NOTEBOOKS = ("nb-1", "nb-2", "nb-3", "nb-4", "nb-5")
+
+
 @pytest.fixture
 def role(trail):
-    return create_role(trail, "notebooks")
+    arn = create_role(trail, "notebooks")
+    create_notebooks(trail, arn, *NOTEBOOKS)
+    return arn
 
 
 def _work(emulator, role_arn, *sessions):
@@ -230,18 +242,13 @@ def test_junit_has_a_case_per_notebook_and_per_kind_of_finding(trail, role, tmp_
 
 
 def test_all_notebooks_discovers_the_roles_notebooks(trail, role, clock):
-    other = create_role(trail, "someone-elses")
-    sagemaker = trail.client("sagemaker")
-    for name, arn in (("nb-1", role), ("theirs", other)):
-        sagemaker.create_notebook_instance(
-            NotebookInstanceName=name, InstanceType="ml.t3.medium", RoleArn=arn
-        )
-    _work(trail, role, "nb-1")
+    create_notebooks(trail, create_role(trail, "someone-elses"), "theirs")
+    _work(trail, role, *NOTEBOOKS)
     done = verify(
         trail, "--role", "notebooks", "--all-notebooks", *FAST, "--format", "json", clock=clock
     )
     assert done.returncode == 0, done.stderr
-    assert [n["name"] for n in as_json(done)["notebooks"]] == ["nb-1"]
+    assert [n["name"] for n in as_json(done)["notebooks"]] == list(NOTEBOOKS)
 
 
 @pytest.mark.parametrize(
@@ -257,3 +264,72 @@ def test_usage_errors_exit_2_with_a_clear_message(args, message, trail, role):
     done = verify(trail, "--role", role, "--region", "us-east-1", *args)
     assert done.returncode == 2
     assert message in done.stderr
+
+
+def _elsewhere(role_arn: str) -> str:
+    """The same role's ARN without its path: what users write from the role's name."""
+    return role_arn.replace("/service-role/", "/")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "ROLE_WITHOUT_PATH", "--notebook", "nb-1"], "role notebooks is ROLE"),
+        (
+            ["--role", "arn:aws:iam::123456789012:role/nobody", "--notebook", "nb-1"],
+            "no role named nobody in account 123456789012",
+        ),
+        (["--notebook", "nb-1", "--notebook", "nb-9"], "no notebook instance nb-9 in us-east-1"),
+        (["--notebook", "nb-1", "--since", "91d"], "LookupEvents returns only the last 90 days"),
+    ],
+)
+def test_what_cannot_succeed_is_a_usage_error_within_seconds(args, message, trail, role):
+    args = [role if a == "ROLE" else _elsewhere(role) if a == "ROLE_WITHOUT_PATH" else a
+            for a in args]  # fmt: skip
+    if "--role" not in args:
+        args = ["--role", role, *args]
+    message = message.replace("ROLE", role)
+    started = time.monotonic()
+    done = verify(trail, "--timeout", "5m", "--since", "15m", "--region", "us-east-1", *args)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert message in done.stderr
+    assert time.monotonic() - started < 20  # not the 5 minutes of --timeout
+
+
+def test_a_role_arn_without_its_path_is_told_apart_from_an_unknown_one(trail, role):
+    done = verify(trail, "--role", _elsewhere(role), "--notebook", "nb-1", *FAST)
+    assert "IAM role ARNs include the role's path" in done.stderr
+    assert "/service-role/" in done.stderr
+
+
+def test_missing_credentials_with_an_endpoint_do_not_suggest_passing_one(trail, role):
+    environ = {k: v for k, v in clean_environ(trail.aws_environ()).items()
+               if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}  # fmt: skip
+    done = subprocess.run(
+        [NBATTR, "verify", "--endpoint-url", trail.endpoint, "--role", role,
+         "--notebook", "nb-1", *FAST],
+        env=environ, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "no AWS credentials found" in done.stderr
+    assert "pass --endpoint-url" not in done.stderr
+    assert "AWS_ACCESS_KEY_ID" in done.stderr
+
+
+def _synopsis(readme: str) -> str:
+    """The README's `nbattr verify` synopsis, one line."""
+    block = readme.split("## Proving it: `nbattr verify`", 1)[1].split("```sh\n", 1)[1]
+    return " ".join(block.split("```", 1)[0].replace("\\\n", " ").split())
+
+
+def test_readme_synopsis_is_the_usage_of_verify_help(project):
+    done = subprocess.run(
+        [NBATTR, "verify", "--help"], capture_output=True, text=True, check=True,
+        env={**os.environ, "COLUMNS": "100"},
+    )  # fmt: skip
+    usage = done.stdout.split("\n\n", 1)[0].removeprefix("usage: ")
+    assert _synopsis((project / "README.md").read_text()) == " ".join(usage.split())
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    undocumented = [action.dest for action in parser._actions if not action.help]
+    assert not undocumented, f"options without a help line: {undocumented}"

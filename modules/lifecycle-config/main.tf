@@ -13,6 +13,12 @@ locals {
   on_start_base64  = base64encode(local.on_start)
   on_create_base64 = var.on_create == null ? null : base64encode(var.on_create)
 
+  # The checks below read these numbers, not the scripts: Terraform prints every value a
+  # failed condition refers to, and a whole base64 script would bury the message.
+  on_start_base64_length         = length(local.on_start_base64)
+  on_create_base64_length        = local.on_create_base64 == null ? 0 : length(local.on_create_base64)
+  extra_on_start_delimiter_lines = length(regexall("(?m)^NBATTR_EXTRA_ON_START_EOF$", var.extra_on_start))
+
   # SageMaker's limit on each base64-encoded script.
   max_content_length = 16384
 }
@@ -24,12 +30,16 @@ resource "aws_sagemaker_notebook_instance_lifecycle_configuration" "this" {
 
   lifecycle {
     precondition {
-      condition     = length(local.on_start_base64) <= local.max_content_length
-      error_message = "The on-start script (ours plus extra_on_start) is ${length(local.on_start_base64)} characters base64-encoded; SageMaker allows at most ${local.max_content_length}. Shorten extra_on_start or have it fetch a larger script."
+      condition     = local.extra_on_start_delimiter_lines == 0
+      error_message = "extra_on_start must not contain a line NBATTR_EXTRA_ON_START_EOF (it ends the embedded script); found ${local.extra_on_start_delimiter_lines}."
     }
     precondition {
-      condition     = local.on_create_base64 == null ? true : length(local.on_create_base64) <= local.max_content_length
-      error_message = "on_create is ${local.on_create_base64 == null ? 0 : length(local.on_create_base64)} characters base64-encoded; SageMaker allows at most ${local.max_content_length}."
+      condition     = local.on_start_base64_length <= local.max_content_length
+      error_message = "The on-start script (ours plus extra_on_start) is ${local.on_start_base64_length} characters base64-encoded; SageMaker allows at most ${local.max_content_length}. Shorten extra_on_start or have it fetch a larger script."
+    }
+    precondition {
+      condition     = local.on_create_base64_length <= local.max_content_length
+      error_message = "on_create is ${local.on_create_base64_length} characters base64-encoded; SageMaker allows at most ${local.max_content_length}."
     }
   }
 }

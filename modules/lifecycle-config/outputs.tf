@@ -15,7 +15,7 @@ output "on_start_script" {
 
 output "on_start_base64_length" {
   description = "Length of the base64-encoded on-start content (SageMaker allows 16384)."
-  value       = length(local.on_start_base64)
+  value       = local.on_start_base64_length
 }
 
 output "on_start_sha256" {

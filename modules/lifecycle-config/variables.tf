@@ -33,11 +33,8 @@ variable "extra_on_start" {
   description = "Your own on-start script, run after ours (a notebook has only one lifecycle config). Empty for none."
   type        = string
   default     = ""
-
-  validation {
-    condition     = !can(regex("(?m)^NBATTR_EXTRA_ON_START_EOF$", var.extra_on_start))
-    error_message = "extra_on_start must not contain a line NBATTR_EXTRA_ON_START_EOF (it ends the embedded script); found one."
-  }
+  # It must not contain a line NBATTR_EXTRA_ON_START_EOF: a precondition in main.tf says so
+  # (a validation here would print the whole script before its message).
 }
 
 variable "extra_on_start_timeout_seconds" {

@@ -24,7 +24,9 @@ class UsageError(Exception):
 
 
 def add_role_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--role", required=True, help="execution role ARN or name")
+    parser.add_argument(
+        "--role", required=True, metavar="ROLE_ARN_OR_NAME", help="execution role ARN or name"
+    )
 
 
 def add_aws_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,29 +34,44 @@ def add_aws_arguments(parser: argparse.ArgumentParser) -> None:
         "--region",
         action="append",
         default=[],
+        metavar="REGION",
         help="region to search (repeatable; default: the session's)",
     )
-    parser.add_argument("--endpoint-url", help="AWS endpoint (e.g. the nbattr emulator)")
+    parser.add_argument(
+        "--endpoint-url", metavar="URL", help="AWS endpoint (e.g. the nbattr emulator)"
+    )
 
 
 def add_output_arguments(parser: argparse.ArgumentParser, formats: list[str]) -> None:
-    parser.add_argument("--format", choices=formats, default="table")
-    parser.add_argument("--output", type=Path, help="write the report here instead of stdout")
+    parser.add_argument(
+        "--format",
+        choices=formats,
+        default="table",
+        metavar="|".join(formats),
+        help=f"report format: {', '.join(formats)} (default table)",
+    )
+    parser.add_argument(
+        "--output", type=Path, metavar="FILE", help="write the report here instead of stdout"
+    )
 
 
-def run_guarded(command: str, body: Callable[[], int]) -> int:
-    """Run a command's body; usage, credential and access problems become exit code 2."""
+def run_guarded(command: str, body: Callable[[], int], endpoint_url: str | None = None) -> int:
+    """Run a command's body; usage, credential and access problems become exit code 2.
+    `endpoint_url`: the --endpoint-url passed, so the credentials error does not suggest it."""
     try:
         return body()
     except UsageError as error:
         print(f"nbattr {command}: {error}", file=sys.stderr)
         return EXIT_USAGE
     except NoCredentialsError:
-        print(
-            f"nbattr {command}: no AWS credentials found; configure the default credential "
-            "chain (environment, profile, SSO or OIDC role) or pass --endpoint-url",
-            file=sys.stderr,
+        where = (
+            f"for --endpoint-url {endpoint_url} set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (any values for the nbattr emulator)"
+            if endpoint_url
+            else "configure the default credential chain (environment, profile, SSO or OIDC "
+            "role), or pass --endpoint-url for the nbattr emulator"
         )
+        print(f"nbattr {command}: no AWS credentials found; {where}", file=sys.stderr)
         return EXIT_USAGE
     except (ClientError, BotoCoreError) as error:
         print(f"nbattr {command}: AWS refused a call: {error}", file=sys.stderr)

@@ -7,10 +7,12 @@ import signal
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from .audit.command import add_arguments as add_audit_arguments
 from .audit.command import run as run_audit
-from .harness.toolchain import ToolchainError, toolchain
+from .harness.provider_block import OVERRIDE_FILE, PROVIDER_FILE
+from .harness.toolchain import ToolchainError, toolchain, user_terraform_settings
 from .verify.command import add_arguments as add_verify_arguments
 from .verify.command import run as run_verify
 
@@ -28,7 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("toolchain", help="print the Terraform and provider the harness uses")
 
     terraform = commands.add_parser(
-        "terraform", help="run the harness's Terraform (same binary, mirror and CLI config)"
+        "terraform",
+        help="run the harness's Terraform (same binary, mirror and CLI config)",
+        description="Run the harness's Terraform with its CLI config. Of your shell's Terraform "
+        "and AWS variables it keeps only TF_VAR_*, TF_LOG*, AWS_REGION and AWS_DEFAULT_REGION.",
     )
     terraform.add_argument("args", nargs=argparse.REMAINDER, help="terraform arguments")
 
@@ -51,20 +56,68 @@ def _parser() -> argparse.ArgumentParser:
 
     emulator = commands.add_parser("emulator", help="the embedded AWS emulator")
     emulator_commands = emulator.add_subparsers(dest="emulator_command", required=True)
-    serve = emulator_commands.add_parser("serve", help="run the emulator in the foreground")
+    serve = emulator_commands.add_parser(
+        "serve",
+        help="run the emulator in the foreground",
+        description="Run the emulator until Ctrl-C. It prints the variables that point the AWS "
+        'CLI and SDKs at it, and the provider "aws" block that points Terraform at it (the '
+        "AWS provider does not read AWS_ENDPOINT_URL).",
+    )
     serve.add_argument("--port", type=int, default=0, help="loopback port (default: any free)")
+    serve.add_argument(
+        "--write-provider-override",
+        metavar="DIR",
+        type=Path,
+        action="append",
+        default=[],
+        help=f"write the provider block into the Terraform configuration in DIR ({OVERRIDE_FILE} "
+        f'over its own provider "aws" block, else {PROVIDER_FILE}); repeatable',
+    )
+    start = emulator_commands.add_parser(
+        "start",
+        help="start notebooks the running emulator holds, in the notebook sandbox (root)",
+        description="Start each notebook as SageMaker would, in the notebook sandbox of the "
+        "running `nbattr emulator serve`: run its lifecycle configuration's on-start script as "
+        "root at the notebook's real paths, then make one AWS call as ec2-user. Without it the "
+        "emulator's notebooks make no call, so `nbattr verify` finds nothing. Exit 0 all "
+        "started, 1 a start failed, 2 usage error.",
+    )
+    start.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="notebook instance name")
+    start.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        help="the emulator's endpoint (default: $AWS_ENDPOINT_URL, as serve prints it)",
+    )
     return parser
 
 
-def _serve(port: int) -> int:
+def _serve(port: int, provider_dirs: list[Path]) -> int:
     # Imported here: moto takes seconds to import, and `verify` (run in users' CI) needs none.
-    from .emulator import Emulator
+    from .emulator import DEFAULT_REGION, Emulator
+    from .harness.provider_block import provider_block, write_provider_block
+
+    for folder in provider_dirs:
+        if not folder.is_dir():
+            print(f"nbattr: --write-provider-override {folder}: no such folder", file=sys.stderr)
+            return 2
+    from .harness.notebook_start import start_for_control
 
     with Emulator(port=port) as emulator:
+        emulator.notebook_starter = lambda name: start_for_control(emulator, name)
         print(f"emulator listening on {emulator.endpoint} (Ctrl-C stops it)")
-        print("use it with:")
+        print("AWS CLI and SDKs (boto3): use it with")
         for key, value in emulator.aws_environ().items():
             print(f"  export {key}={value}")
+        print(
+            "Terraform: the AWS provider ignores AWS_ENDPOINT_URL; give your configuration this "
+            "block (or run serve with --write-provider-override DIR):\n"
+        )
+        print(provider_block(emulator.endpoint, DEFAULT_REGION))
+        for folder in provider_dirs:
+            written = write_provider_block(folder, emulator.endpoint, DEFAULT_REGION)
+            print(f"wrote {written} (delete it to plan against AWS again)")
+        print("then run `nbattr terraform init|apply|destroy` in it, and start its notebooks")
+        print("with `nbattr emulator start NOTEBOOK...` (without that they make no AWS call).")
         sys.stdout.flush()
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
     return 0
@@ -83,14 +136,20 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.exit(run_audit(args))
         if args.command == "terraform":
             tools = toolchain()
-            done = subprocess.run([tools.terraform.binary, *args.args], env=tools.env())
+            done = subprocess.run(
+                [tools.terraform.binary, *args.args], env=tools.env(user_terraform_settings())
+            )
             sys.exit(done.returncode)
         if args.command == "toolchain":
             print(toolchain().describe())
             sys.exit(0)
+        if args.command == "emulator" and args.emulator_command == "start":
+            from .harness.control import start_notebooks
+
+            sys.exit(start_notebooks(args.notebooks, args.endpoint_url))
         if args.command == "emulator":
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-            sys.exit(_serve(args.port))
+            sys.exit(_serve(args.port, args.write_provider_override))
     except ToolchainError as error:
         print(f"nbattr: {error}", file=sys.stderr)
         sys.exit(2)

@@ -84,7 +84,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_guarded("audit", lambda: _audit(args))
+    return run_guarded("audit", lambda: _audit(args), args.endpoint_url)
 
 
 def _audit(args: argparse.Namespace) -> int:

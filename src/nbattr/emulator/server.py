@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 import requests
 from botocore.config import Config
+from moto import settings as moto_settings
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -24,6 +25,7 @@ from .cloudtrail import CloudTrailStore
 from .cloudtrail.eventbridge import forward
 from .cloudtrail.recorder import CloudTrailRecorder
 from .constants import DEFAULT_REGION, INTERNAL_AGENT, TEST_CREDENTIALS
+from .control_route import ControlRoute, Starter
 from .imds import PREFIX as IMDS_PREFIX
 from .imds import MetadataService
 from .network import NotebookNetwork
@@ -32,6 +34,14 @@ from .sagemaker_notebook_settings import NotebookSettings
 from .sns_sqs_delivery import QueuePolicyGate
 from .sns_sqs_delivery import install as judge_sqs_deliveries
 from .vpc_reachability import VpcReachability
+
+
+def serve_aws_managed_policies() -> None:
+    """Make moto's IAM serve AWS's managed policies (`arn:aws:iam::aws:policy/...`, moto's
+    copy of about 1,600), so configurations that attach one, such as the README's
+    AmazonSageMakerFullAccess, apply unchanged. moto reads the setting whenever it makes an
+    account's IAM backend (also after a reset); it costs about 0.1 s each time."""
+    moto_settings.default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
 
 
 class _QuietRequestHandler(MotoRequestHandler):
@@ -59,8 +69,12 @@ class Emulator:
         # What failed to reach EventBridge, and SNS->SQS deliveries the queue's policy refused;
         # AWS's delivery never fails the API call either.
         self.delivery_errors: list[str] = []
+        # What starts a notebook when `nbattr emulator start` asks (control_route); the
+        # notebook sandbox, set by `nbattr emulator serve`.
+        self.notebook_starter: Starter | None = None
 
     def start(self) -> Emulator:
+        serve_aws_managed_policies()
         self._metadata = MetadataService(
             NotebookInterfaces(NotebookSettings(DomainDispatcherApplication(create_backend_app))),
             self._base_credentials,
@@ -80,7 +94,7 @@ class Emulator:
         self._server = make_server(
             self._host,
             self._port,
-            self.reachability,
+            ControlRoute(self.reachability, lambda: self.notebook_starter),
             threaded=True,
             request_handler=_QuietRequestHandler,
         )

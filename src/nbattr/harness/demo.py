@@ -18,13 +18,13 @@ from pathlib import Path
 
 from ..emulator import Emulator
 from .inventory import Inventory, read_inventory
+from .notebook_start import CLI_CALL, NotebookStartFailed, start_and_call
 from .sandbox import Sandbox, unavailable_reason
 from .toolchain import clean_environ, toolchain
 from .workspace import prepare
 
 NOTEBOOKS = ("test-1", "test-2")
-# Workloads each notebook runs as ec2-user: the AWS CLI and boto3.
-CLI_CALL = ["aws", "sagemaker", "list-notebook-instances", "--query", "length(NotebookInstances)"]
+# Each notebook's work as ec2-user after its start and first call (the AWS CLI): boto3.
 SDK_CALL = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"
 
 
@@ -45,17 +45,11 @@ def _show(inventory: Inventory) -> None:
 
 def _exercise(emulator: Emulator, name: str, workdir: Path) -> list[str]:
     """Start one notebook in the sandbox and work in it; test-2 also bypasses once."""
-    lines = []
     with Sandbox(emulator, name, workdir) as box:
-        lines.append(f"  [{name}] address {box.address}: the source address of its calls")
-        started = box.start()
-        lines.append(f"  [{name}] start: exit {started.exit_code}: {started.stdout.strip()}")
-        if not started.ok:
-            raise SystemExit(f"{name} failed to start:\n{started.stderr}")
-        cli = box.as_user(CLI_CALL)
-        lines.append(
-            f"  [{name}] ec2-user$ aws sagemaker list-notebook-instances -> {cli.stdout.strip()}"
-        )
+        try:
+            lines = start_and_call(box).lines
+        except NotebookStartFailed as error:
+            raise SystemExit(str(error)) from error
         sdk = box.python_as_user(SDK_CALL)
         lines.append(
             f"  [{name}] ec2-user$ python: boto3 get_caller_identity -> {sdk.stdout.strip()}"

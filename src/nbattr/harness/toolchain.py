@@ -59,11 +59,25 @@ class ProviderMirror:
     aws_versions: tuple[str, ...]
 
 
+def package_checkout() -> Path | None:
+    """The checkout this package runs from (`make venv` installs it editable), if any."""
+    checkout = Path(__file__).resolve().parents[3]  # src/nbattr/harness/ -> checkout
+    if (checkout / "main.tf").is_file() and (checkout / "modules").is_dir():
+        return checkout
+    return None
+
+
 def cache_dir() -> Path:
-    """Where the harness keeps the mirror, the CLI config and the plugin cache."""
+    """Where the harness keeps the Terraform shim, the CLI config, the plugin cache and the
+    kept init results: NBATTR_CACHE_DIR if set; else the `.cache` folder of the checkout the
+    package runs from, the same whether `nbattr` is started by `make` or by hand and from any
+    folder; else (an installed package) the user's cache folder."""
     configured = os.environ.get("NBATTR_CACHE_DIR")
     if configured:
         return Path(configured).resolve()
+    checkout = package_checkout()
+    if checkout is not None:
+        return checkout / ".cache"
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base, "nbattr")
 
@@ -245,9 +259,9 @@ def find_project_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / "main.tf").is_file() and (folder / "modules" / "lifecycle-config").is_dir():
             return folder
-    package_checkout = Path(__file__).resolve().parents[3]  # src/nbattr/harness/ -> checkout
-    if (package_checkout / "modules").is_dir():
-        return package_checkout
+    checkout = package_checkout()
+    if checkout is not None:
+        return checkout
     raise ToolchainError(f"no module checkout (main.tf + modules/) at or above {here}")
 
 
@@ -360,6 +374,21 @@ def clean_environ(extra: dict[str, str] | None = None) -> dict[str, str]:
     }
     env.update(extra or {})
     return env
+
+
+# What `nbattr terraform` keeps of the caller's Terraform and AWS variables: the inputs and
+# logging of the user's own configuration, and the region; never credentials or endpoints.
+USER_SETTINGS = ("TF_VAR_", "TF_LOG")
+USER_REGION = ("AWS_REGION", "AWS_DEFAULT_REGION")
+
+
+def user_terraform_settings() -> dict[str, str]:
+    """The caller's TF_VAR_*, TF_LOG* and region variables."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if key.startswith(USER_SETTINGS) or key in USER_REGION
+    }
 
 
 @dataclass(frozen=True)

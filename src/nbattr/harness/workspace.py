@@ -7,7 +7,6 @@ cache; the emulator's provider override is written into the copy, never into the
 from __future__ import annotations
 
 import fcntl
-import re
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ import tftest
 
 from ..emulator import DEFAULT_REGION, Emulator
 from . import init_cache
-from .provider_block import provider_block
+from .provider_block import write_provider_block
 from .toolchain import Toolchain, ToolchainError, cache_dir, find_project_root
 
 # What a consumer of the module gets: the root module, its submodules, script and examples.
@@ -33,8 +32,6 @@ MODULE_TREE = (
     "examples",
 )
 T = TypeVar("T")
-OVERRIDE_FILE = "_nbattr_override.tf"
-PROVIDER_FILE = "_nbattr_provider.tf"
 _SKIP = shutil.ignore_patterns(
     ".terraform", "terraform.tfstate*", ".terraform.lock.hcl", "_nbattr_*.tf", "*.md"
 )
@@ -122,13 +119,6 @@ def _one_init_at_a_time() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _has_aws_provider_block(tfdir: Path) -> bool:
-    return any(
-        re.search(r'^provider\s+"aws"', tf_file.read_text(), re.MULTILINE)
-        for tf_file in tfdir.glob("*.tf")
-    )
-
-
 def prepare(
     toolchain: Toolchain,
     emulator: Emulator | None,
@@ -143,10 +133,9 @@ def prepare(
         raise ToolchainError(f"no Terraform configuration at {config}")
     extra_env: dict[str, str] = {}
     if emulator is not None:
-        if _has_aws_provider_block(tfdir):
-            (tfdir / OVERRIDE_FILE).write_text(provider_block(emulator.endpoint))
-        else:  # a module without its own provider block, e.g. the root module itself
-            (tfdir / PROVIDER_FILE).write_text(provider_block(emulator.endpoint, DEFAULT_REGION))
+        # An override of the configuration's provider block; a whole block where it has
+        # none, e.g. the root module itself.
+        write_provider_block(tfdir, emulator.endpoint, DEFAULT_REGION)
         extra_env = emulator.aws_environ()
     tf = tftest.TerraformTest(str(tfdir), binary=toolchain.terraform.binary)
     tf.env = toolchain.env(extra_env)  # replace, not merge: nothing from the caller's shell

@@ -38,6 +38,7 @@ from .attribution import (
 )
 from .clock import Clock, SystemClock
 from .durations import parse_duration
+from .preflight import check as preflight
 from .reader import AWS_LOOKUP_RATE, CloudTrailReader, LookupFailed, RateLimiter
 from .report import RENDERERS, Report
 from .spoofing import analyse
@@ -57,8 +58,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--all-notebooks", action="store_true", help="every notebook instance that uses the role"
     )
-    parser.add_argument("--since", default="1h", help="look back this far (default 1h)")
-    parser.add_argument("--timeout", default="5m", help="stop waiting after this (default 5m)")
+    parser.add_argument(
+        "--since",
+        default="1h",
+        metavar="DURATION",
+        help="look back this far (default 1h, at most 90d)",
+    )
+    parser.add_argument(
+        "--timeout", default="5m", metavar="DURATION", help="stop waiting after this (default 5m)"
+    )
     add_aws_arguments(parser)
     add_output_arguments(parser, sorted(RENDERERS))
     parser.add_argument(
@@ -72,12 +80,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also fail when a notebook's session name was used from another notebook",
     )
     parser.add_argument(
-        "--poll-interval", default="10s", help="pause between polls while waiting (default 10s)"
+        "--poll-interval",
+        default="10s",
+        metavar="DURATION",
+        help="pause between polls while waiting (default 10s)",
     )
     parser.add_argument(
         "--lookup-rate",
         type=float,
         default=AWS_LOOKUP_RATE,
+        metavar="PER_SECOND",
         help="LookupEvents requests per second per region (AWS allows 2)",
     )
 
@@ -96,6 +108,7 @@ def run(
         return run_guarded(
             "verify",
             lambda: _verify(args, progress or sys.stderr, clock or SystemClock(), session),
+            args.endpoint_url,
         )
     except LookupFailed as error:
         print(f"nbattr verify: {error}", file=sys.stderr)
@@ -127,6 +140,7 @@ def _verify(
             "no notebooks to verify: pass --notebook NAME or --all-notebooks"
             + (f" (no notebook instance uses {role_arn})" if args.all_notebooks else "")
         )
+    preflight(since, args.since, role_arn, names, client, regions)  # usage errors, in seconds
 
     # One budget per region; botocore's own retries are off so the limiter sees every call
     # (`max_attempts` would count retries: 1 still lets botocore send a second request).
