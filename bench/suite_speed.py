@@ -24,7 +24,9 @@ from nbattr.harness.toolchain import find_project_root
 SLOWEST = re.compile(r"^([\d.]+)s (setup|call|teardown)\s+(\S+)", re.MULTILINE)
 
 
-def _run_suite(checkout: Path, revision: str, where: Path) -> tuple[float, str, list[str]]:
+def _run_suite(
+    checkout: Path, revision: str, where: Path, logs: Path | None
+) -> tuple[float, str, list[str]]:
     tree = where / revision
     subprocess.run(["git", "clone", "-q", str(checkout), str(tree)], check=True)
     subprocess.run(["git", "-C", str(tree), "checkout", "-q", revision], check=True)
@@ -37,6 +39,9 @@ def _run_suite(checkout: Path, revision: str, where: Path) -> tuple[float, str, 
         cwd=tree, env=env, capture_output=True, text=True,
     )  # fmt: skip
     seconds = time.perf_counter() - started
+    if logs is not None:  # the whole output, to read a failure the summary only counts
+        logs.mkdir(parents=True, exist_ok=True)
+        (logs / f"suite-{revision}.log").write_text(done.stdout + done.stderr)
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr
     slowest = [f"{s}s {phase} {test}" for s, phase, test in SLOWEST.findall(done.stdout)]
     return seconds, summary, slowest
@@ -46,6 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--old", required=True, help="the revision to compare against")
     parser.add_argument("--new", default="HEAD")
+    parser.add_argument("--logs", type=Path, help="write each run's whole pytest output here")
     args = parser.parse_args()
     checkout = find_project_root()
     new = subprocess.run(
@@ -55,7 +61,7 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory() as where:
         for label, revision in (("old", args.old), ("new", new)):
-            results[label] = _run_suite(checkout, revision, Path(where))
+            results[label] = _run_suite(checkout, revision, Path(where), args.logs)
             print(f"{label} ({revision}): {results[label][0]:.0f} s, {results[label][1]}")
             for line in results[label][2]:
                 print(f"    {line}")
