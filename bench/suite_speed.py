@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from nbattr.harness.toolchain import find_project_root
+from nbattr.harness.toolchain import find_project_root, shared_mirror
 
 SLOWEST = re.compile(r"^([\d.]+)s (setup|call|teardown)\s+(\S+)", re.MULTILINE)
 
@@ -32,6 +32,11 @@ def _run_suite(
     subprocess.run(["git", "-C", str(tree), "checkout", "-q", revision], check=True)
     subprocess.run(["make", "-C", str(tree), "venv", "tools"], check=True, capture_output=True)
     env = {**os.environ, "NBATTR_REQUIRE": "all", "NBATTR_CACHE_DIR": str(tree / ".cache")}
+    # Both trees on the checkout's provider: a clone in a temporary folder has no
+    # ../shared/tf-mirror beside it and would otherwise fall back to the registry.
+    mirror = shared_mirror()
+    if mirror is not None and "TF_PROVIDER_MIRROR" not in env:
+        env["TF_PROVIDER_MIRROR"] = str(mirror)
     env.pop("PYTEST_ADDOPTS", None)
     started = time.perf_counter()
     done = subprocess.run(
