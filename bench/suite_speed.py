@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from nbattr.harness.toolchain import find_project_root, shared_mirror
+from nbattr.harness.toolchain import find_project_root
 
 SLOWEST = re.compile(r"^([\d.]+)s (setup|call|teardown)\s+(\S+)", re.MULTILINE)
 
@@ -32,11 +32,6 @@ def _run_suite(
     subprocess.run(["git", "-C", str(tree), "checkout", "-q", revision], check=True)
     subprocess.run(["make", "-C", str(tree), "venv", "tools"], check=True, capture_output=True)
     env = {**os.environ, "NBATTR_REQUIRE": "all", "NBATTR_CACHE_DIR": str(tree / ".cache")}
-    # Both trees on the checkout's provider: a clone in a temporary folder has no
-    # ../shared/tf-mirror beside it and would otherwise fall back to the registry.
-    mirror = shared_mirror()
-    if mirror is not None and "TF_PROVIDER_MIRROR" not in env:
-        env["TF_PROVIDER_MIRROR"] = str(mirror)
     env.pop("PYTEST_ADDOPTS", None)
     started = time.perf_counter()
     done = subprocess.run(
@@ -65,6 +60,12 @@ def main() -> None:
     ).stdout.strip()  # fmt: skip
     results = {}
     with tempfile.TemporaryDirectory() as where:
+        # Each tree finds the team's provider as a CI clone does, at ../shared beside it
+        # (an environment variable would not reach the processes tests start with a clean
+        # environment, which would then write a registry-only CLI config into the cache).
+        shared = checkout.parent / "shared"
+        if shared.is_dir():
+            (Path(where) / "shared").symlink_to(shared)
         for label, revision in (("old", args.old), ("new", new)):
             results[label] = _run_suite(checkout, revision, Path(where), args.logs)
             print(f"{label} ({revision}): {results[label][0]:.0f} s, {results[label][1]}")
