@@ -88,33 +88,32 @@ def _parse_version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in core.split(".") if part.isdigit())
 
 
-def _version_of(binary: str) -> tuple[int, ...] | None:
+def _version_output(binary: str, *args: str) -> str | None:
+    """What `binary version ARGS` prints, or None when it does not run."""
     try:
-        done = subprocess.run(
-            [binary, "version", "-json"],
+        return subprocess.run(
+            [binary, "version", *args],
             capture_output=True,
             text=True,
             timeout=60,
             env={"PATH": os.environ.get("PATH", ""), "CHECKPOINT_DISABLE": "1"},
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def _version_of(binary: str) -> tuple[int, ...] | None:
+    try:
+        return _parse_version(
+            json.loads(_version_output(binary, "-json") or "")["terraform_version"]
         )
-        return _parse_version(json.loads(done.stdout)["terraform_version"])
-    except (OSError, ValueError, KeyError, subprocess.TimeoutExpired):
+    except (ValueError, KeyError):
         return None
 
 
 def _is_opentofu(binary: str) -> bool:
     """OpenTofu prints `OpenTofu v1.x` where Terraform prints `Terraform v1.x`."""
-    try:
-        done = subprocess.run(
-            [binary, "version"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={"PATH": os.environ.get("PATH", ""), "CHECKPOINT_DISABLE": "1"},
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return done.stdout.lstrip().startswith("OpenTofu")
+    return (_version_output(binary) or "").lstrip().startswith("OpenTofu")
 
 
 def _partial(path: Path) -> Path:
