@@ -6,18 +6,15 @@ Amazon SQS queues", SNS Developer Guide: "Give permission to the Amazon SNS topi
 messages to the Amazon SQS queue", with `aws:SourceArn` the topic). moto 5.2.5 fans out
 without looking at any policy (`moto.sns.models.Subscription.publish`), and the delivery
 happens inside moto's SNS backend, with no HTTP request a WSGI layer could see, so that
-method is wrapped here: each delivery to a queue is judged by IAM's rules, with
-@cloud-copilot/iam-simulate (`tools/iam-simulate`, a separate node process), and a refused
-one is dropped, as AWS drops it, and reported.
+method is wrapped here: each delivery to a queue is judged by IAM's rules
+(nbattr.emulator.service_policy), and a refused one is dropped, as AWS drops it, and reported.
 
 Request judged: principal `sns.amazonaws.com`, action `sqs:SendMessage`, resource the
 queue's ARN, context `aws:SourceArn` (topic), `aws:SourceAccount` (topic's account) and
 `aws:SecureTransport` true ("Amazon SNS uses HTTPS to forward messages to Amazon SQS",
 SQS Developer Guide, "Subscribing an Amazon SQS queue to an Amazon SNS topic").
 A queue without a policy is refused without asking: only a resource policy can grant a
-service principal anything. Where the evaluator cannot run (no node, library not
-installed) deliveries to queues with a policy are refused too, with that reason: failing
-closed shows up in the tests instead of passing on deliveries AWS might refuse.
+service principal anything.
 
 Not modelled: KMS. A queue encrypted with a customer managed key also needs its key policy
 to let SNS use the key ("Amazon SQS Key management", SQS Developer Guide); here an
@@ -26,39 +23,18 @@ encrypted queue receives whatever its access policy allows.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from moto.sns.models import Subscription
 from moto.sqs.exceptions import QueueDoesNotExist
 from moto.sqs.models import sqs_backends
 
-from ..harness.toolchain import ToolchainError, find_project_root
+from .service_policy import ServiceRequest, refusal
 
 SNS_PRINCIPAL = "sns.amazonaws.com"
 Refused = Callable[[str], None]
-
-
-def _simulator() -> Path | None:
-    try:
-        return find_project_root(Path(__file__).parent) / "tools" / "iam-simulate"
-    except ToolchainError:
-        return None
-
-
-def evaluator_unavailable() -> str | None:
-    """Why queue policies cannot be evaluated here, or None when they can."""
-    simulator = _simulator()
-    if shutil.which("node") is None:
-        return "node is not on PATH (iam-simulate needs Node.js 20)"
-    if simulator is None or not (simulator / "node_modules" / "@cloud-copilot").is_dir():
-        return "iam-simulate is not installed (`make tools` runs npm ci in tools/iam-simulate)"
-    return None
 
 
 class QueuePolicyGate:
@@ -100,43 +76,19 @@ def _queue_policy(queue_arn: str) -> str | None:
 
 
 def _evaluate(policy: str, topic_arn: str, queue_arn: str) -> str | None:
-    reason = evaluator_unavailable()
-    if reason:
-        return f"its access policy cannot be evaluated: {reason}"
-    simulator = _simulator()
-    assert simulator is not None
-    simulation = {
-        "request": {
-            "principal": SNS_PRINCIPAL,
-            "action": "sqs:SendMessage",
-            "resource": {"resource": queue_arn, "accountId": queue_arn.split(":")[4]},
-            "contextVariables": {
-                "aws:SourceArn": topic_arn,
-                "aws:SourceAccount": topic_arn.split(":")[4],
-                "aws:SecureTransport": "true",
-            },
-        },
-        "identityPolicies": [],
-        "resourcePolicy": json.loads(policy),
-    }
-    done = subprocess.run(
-        ["node", str(simulator / "simulate.mjs")],
-        input=json.dumps([simulation]),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=simulator,
+    request = ServiceRequest(
+        SNS_PRINCIPAL,
+        "sqs:SendMessage",
+        queue_arn,
+        queue_arn.split(":")[4],
+        (
+            ("aws:SourceArn", topic_arn),
+            ("aws:SourceAccount", topic_arn.split(":")[4]),
+            ("aws:SecureTransport", "true"),
+        ),
     )
-    if done.returncode != 0:
-        return f"its access policy could not be evaluated: {done.stderr.strip()}"
-    (answer,) = json.loads(done.stdout)
-    if answer["decision"] == "Allowed":
-        return None
-    why = answer.get("errors") or answer.get("denials")
-    return (
-        f"its access policy does not allow {SNS_PRINCIPAL} sqs:SendMessage"
-        f" ({answer['decision']}: {why})"
-    )
+    reason = refusal(policy, [request])
+    return None if reason is None else reason.replace("its policy", "its access policy")
 
 
 _original_publish = Subscription.publish

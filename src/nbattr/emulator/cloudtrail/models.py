@@ -14,9 +14,10 @@ from typing import Any
 
 from ...verify.clock import Clock, SystemClock
 from ..constants import ACCOUNT_ID
+from .delivery import LogFileDelivery
 from .identity import user_identity, username
 from .requests import ApiRequest
-from .selectors import trails_selecting
+from .selectors import trails_logging_management, trails_selecting
 
 LOOKUP_KEYS = {
     "EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName",
@@ -43,7 +44,7 @@ class _Event:
     record: dict[str, Any]
     username: str
     resources: list[dict[str, str]]
-    trails: list[str] = field(default_factory=list)  # the trails that log it (data events)
+    trails: list[str] = field(default_factory=list)  # the trails that log it
 
 
 def _resources(request: ApiRequest) -> list[dict[str, str]]:
@@ -70,7 +71,8 @@ def _insert_after(record: dict[str, Any], after: str, key: str, value: Any) -> d
 class CloudTrailStore:
     """Knobs: `delivery_delay` seconds before an event is visible to LookupEvents;
     `lookup_rate` LookupEvents per second per region (AWS: 2; None = unlimited);
-    `throttle_probability` of refusing a LookupEvents on top of that (seeded).
+    `throttle_probability` of refusing a LookupEvents on top of that (seeded);
+    `log_files.interval` seconds between a trail's log file deliveries to S3 (AWS: about 300).
     Time (event times, delivery, the throttling bucket) is the real clock's unless a test
     gives its own with `use_clock`."""
 
@@ -83,6 +85,7 @@ class CloudTrailStore:
     _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
     _random: random.Random = field(default_factory=random.Random)
     _clock: Clock = field(default_factory=SystemClock)
+    log_files: LogFileDelivery = field(default_factory=LogFileDelivery)
     lookups_served: int = 0
     lookups_throttled: int = 0
 
@@ -138,11 +141,14 @@ class CloudTrailStore:
         if error_code:
             record["errorCode"] = error_code
             record["errorMessage"] = error_message or error_code
-        trails: list[str] = []
         if request.data_event:
             trails = trails_selecting(record, request.data_resource or ("", ""))
             if not trails:
                 return None
+        else:
+            trails = trails_logging_management(record)
+        self.log_files.deliver_due(now)  # batches due before this call close without it
+        self.log_files.add(record, trails, now)
         event = _Event(
             len(self._events), now, served_at, record, username(identity), _resources(request)
         )
@@ -163,7 +169,17 @@ class CloudTrailStore:
         with self._lock:
             return [event.record for event in self._events]
 
+    # -- log files in S3 --------------------------------------------------------------------
+    def deliver_due(self) -> list[str]:
+        """Deliver the trails' log files whose interval has passed; the keys written."""
+        return self.log_files.deliver_due(self._clock.now().timestamp())
+
+    def flush(self) -> list[str]:
+        """Deliver every trail's buffered records now, due or not; the keys written."""
+        return self.log_files.flush(self._clock.now().timestamp())
+
     def reset(self) -> None:
+        self.log_files.reset()
         with self._lock:
             self._events.clear()
             self._buckets.clear()

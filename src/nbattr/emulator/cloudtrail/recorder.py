@@ -9,10 +9,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..wsgi import AWS_JSON, buffered_body, respond, run_app
+from .delivery import trail_status
 from .models import CloudTrailStore, LookupError_
 from .requests import ApiRequest, error_of, parse, response_elements
 
 LOOKUP_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"
+STATUS_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.GetTrailStatus"
 
 
 class CloudTrailRecorder:
@@ -33,6 +35,8 @@ class CloudTrailRecorder:
         self._deliver = deliver
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        # Log files fall due as time passes; whoever looks next (any request) finds them there.
+        self._store.deliver_due()
         if self._skip(environ):
             return self._app(environ, start_response)
         body = buffered_body(environ)
@@ -43,6 +47,8 @@ class CloudTrailRecorder:
             return self._lookup(request, body, start_response)
         status_line, headers, data = run_app(self._app, environ)
         status = int(status_line.split()[0])
+        if status == 200 and environ.get("HTTP_X_AMZ_TARGET") == STATUS_TARGET:
+            data = trail_status(self._store.log_files, body, data, request.region)
         code, message = error_of(status, data)
         response = response_elements(request, status, data)
         if request.service == "s3":

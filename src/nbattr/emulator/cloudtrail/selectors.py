@@ -1,7 +1,11 @@
-"""Which trails log a data event: CloudTrail logs data events only where a trail's event
+"""Which trails log an event: CloudTrail logs data events only where a trail's event
 selectors ask for them (CloudTrail User Guide, "Logging data events"; API reference,
 PutEventSelectors: basic `EventSelectors` with `ReadWriteType` and `DataResources`, or
-`AdvancedEventSelectors` whose field selectors must all match).
+`AdvancedEventSelectors` whose field selectors must all match). Management events: a trail
+without selectors logs all of them ("Logging management events": "By default, trails ...
+log all management events"); a basic selector logs them when `IncludeManagementEvents`
+(default true) and its `ReadWriteType` match, less `ExcludeManagementEventSources`; an
+advanced selector when its `eventCategory` is `Management` and its other fields match.
 
 Trails and their selectors are moto's (`cloudtrail_backends`, as PutEventSelectors stored
 them); only trails that are logging, in the record's region or multi-region, count.
@@ -23,10 +27,7 @@ def _logging_trails(account: str, region: str) -> Iterator[Any]:
 
 
 def _basic(selector: dict[str, Any], record: dict[str, Any], kind: str, arn: str) -> bool:
-    read_write = selector.get("ReadWriteType", "All")
-    if read_write == "ReadOnly" and not record["readOnly"]:
-        return False
-    if read_write == "WriteOnly" and record["readOnly"]:
+    if not _read_write_matches(selector, record):
         return False
     for resource in selector.get("DataResources") or []:
         if resource.get("Type") != kind:
@@ -60,13 +61,44 @@ def _field_matches(field: dict[str, Any], values: dict[str, str]) -> bool:
 def _advanced(selector: dict[str, Any], record: dict[str, Any], kind: str, arn: str) -> bool:
     values = {
         "eventCategory": record["eventCategory"],
-        "resources.type": kind,
-        "resources.ARN": arn,
         "readOnly": str(record["readOnly"]).lower(),
         "eventName": record["eventName"],
         "eventSource": record["eventSource"],
     }
+    if kind:  # a data event's resource; management events have none to match
+        values.update({"resources.type": kind, "resources.ARN": arn})
     return all(_field_matches(f, values) for f in selector.get("FieldSelectors") or [])
+
+
+def _read_write_matches(selector: dict[str, Any], record: dict[str, Any]) -> bool:
+    read_write = selector.get("ReadWriteType", "All")
+    if read_write == "ReadOnly":
+        return bool(record["readOnly"])
+    return read_write != "WriteOnly" or not record["readOnly"]
+
+
+def _logs_management(trail: Any, record: dict[str, Any]) -> bool:
+    basic = trail.event_selectors or []
+    advanced = trail.advanced_event_selectors or []
+    if basic:
+        return any(
+            s.get("IncludeManagementEvents", True)
+            and _read_write_matches(s, record)
+            and record["eventSource"] not in (s.get("ExcludeManagementEventSources") or [])
+            for s in basic
+        )
+    if advanced:
+        return any(_advanced(s, record, "", "") for s in advanced)
+    return True
+
+
+def trails_logging_management(record: dict[str, Any]) -> list[str]:
+    """ARNs of the logging trails that log this management event."""
+    return [
+        trail.arn
+        for trail in _logging_trails(record["recipientAccountId"], record["awsRegion"])
+        if _logs_management(trail, record)
+    ]
 
 
 def trails_selecting(record: dict[str, Any], data_resource: tuple[str, str]) -> list[str]:
