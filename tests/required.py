@@ -19,6 +19,8 @@ SUITE_OF_MODULE = {
     "test_detection": "sandbox",
     "test_network": "network",
     "test_enforcement": "policy-evaluator",
+    "test_trail_delivery": "policy-evaluator",
+    "test_forensics": "sandbox",
     "test_docs_lint": "go-tools",
     "test_provider_schema": "provider-schema",
 }

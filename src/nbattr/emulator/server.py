@@ -94,7 +94,7 @@ class Emulator:
         self._server = make_server(
             self._host,
             self._port,
-            ControlRoute(self.reachability, lambda: self.notebook_starter),
+            ControlRoute(self.reachability, lambda: self.notebook_starter, self.cloudtrail.flush),
             threaded=True,
             request_handler=_QuietRequestHandler,
         )
