@@ -18,10 +18,14 @@ from nbattr.harness.inventory import Inventory, read_inventory
 from nbattr.harness.toolchain import toolchain
 from nbattr.harness.workspace import prepare
 
+# Variables an example needs to be destroyed in a test: the forensics trail bucket may hold
+# log files by then (the emulator delivers them, tests/test_trail_delivery.py).
+TF_VARS = {"forensics": {"force_destroy": "true"}}
 EXPECTED_NOTEBOOKS = {
     "basic": {"test-1", "test-2"},
     "detection": {"analysis-1", "analysis-2"},
     "existing-role": {"team-1"},
+    "forensics": {"analyst-1", "analyst-2"},
     "vpc-kms": {"vpc-1"},
 }
 
@@ -104,6 +108,8 @@ def _check_created(example, emulator, outputs) -> None:
         )["Attributes"]["Policy"]
         allow = json.loads(policy)["Statement"][0]
         assert allow["Condition"] == {"ArnEquals": {"aws:SourceArn": outputs["alert_topic_arn"]}}
+    if example == "forensics":
+        _check_trail(emulator, outputs)
     if example == "existing-role":
         statement = json.loads(outputs["self_trust_statement"])
         assert statement in role["AssumeRolePolicyDocument"]["Statement"]
@@ -134,7 +140,47 @@ def _check_vpc_endpoints(emulator, outputs) -> None:
     assert emulator.reachability.reaches("vpc-1", "sts", "us-east-1")
 
 
+def _check_trail(emulator, outputs) -> None:
+    """examples/forensics: a multi-region trail with validation and a KMS key, management
+    events and the data bucket's object-level calls, into a locked-down bucket."""
+    cloudtrail, s3 = emulator.client("cloudtrail"), emulator.client("s3")
+    (trail,) = cloudtrail.describe_trails()["trailList"]
+    assert trail["TrailARN"] == outputs["trail_arn"]
+    assert trail["IsMultiRegionTrail"] and trail["LogFileValidationEnabled"]
+    assert trail["KmsKeyId"] == outputs["trail_kms_key_arn"]
+    assert trail["S3BucketName"] == outputs["trail_bucket_name"]
+    assert outputs["trail_log_files_url"] == (
+        f"s3://{outputs['trail_bucket_name']}/{trail['S3KeyPrefix']}/AWSLogs/123456789012/"
+    )
+    assert cloudtrail.get_trail_status(Name=trail["TrailARN"])["IsLogging"]
+    selectors = cloudtrail.get_event_selectors(TrailName=trail["Name"])["AdvancedEventSelectors"]
+    fields = [{f["Field"]: f.get("Equals") or f.get("StartsWith") for f in s["FieldSelectors"]}
+              for s in selectors]  # fmt: skip
+    assert {"eventCategory": ["Management"]} in fields
+    data_arn = f"arn:aws:s3:::{outputs['data_bucket_name']}/"
+    assert {"eventCategory": ["Data"], "resources.type": ["AWS::S3::Object"],
+            "resources.ARN": [data_arn]} in fields  # fmt: skip
+    for bucket in (outputs["trail_bucket_name"], outputs["data_bucket_name"]):
+        assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+        (rule,) = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"][
+            "Rules"
+        ]
+        assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+        block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+        assert all(block.values()) and len(block) == 4
+    policy = json.loads(s3.get_bucket_policy(Bucket=outputs["trail_bucket_name"])["Policy"])
+    write = next(st for st in policy["Statement"] if st["Sid"] == "AWSCloudTrailWrite")
+    assert write["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+    assert write["Condition"]["StringEquals"] == {
+        "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": outputs["trail_arn"],
+    }  # fmt: skip
+    bucket, key = outputs["patients_object_url"].removeprefix("s3://").split("/", 1)
+    assert s3.head_object(Bucket=bucket, Key=key)["ServerSideEncryption"] == "aws:kms"
+
+
 def _apply_replan_destroy(ws, example, emulator) -> None:
+    for name, value in TF_VARS.get(example, {}).items():
+        ws.tf.env[f"TF_VAR_{name}"] = value
     network_before = _network(emulator)
     try:
         ws.apply()
@@ -149,7 +195,13 @@ def _apply_replan_destroy(ws, example, emulator) -> None:
         emulator.client("sagemaker"),
         [
             f"{name}-on-start"
-            for name in ("attributed-notebooks", "team-owned", "vpc-notebooks", "watched-notebooks")
+            for name in (
+                "attributed-notebooks",
+                "team-owned",
+                "vpc-notebooks",
+                "watched-notebooks",
+                "forensics",
+            )
         ],
     )
     assert left.empty, f"destroy left {left}"
@@ -158,6 +210,8 @@ def _apply_replan_destroy(ws, example, emulator) -> None:
     assert emulator.client("sns").list_topics()["Topics"] == []
     assert emulator.client("sqs").list_queues().get("QueueUrls", []) == []
     assert emulator.client("iam").list_policies(Scope="Local")["Policies"] == []
+    assert emulator.client("cloudtrail").describe_trails()["trailList"] == []
+    assert emulator.client("s3").list_buckets()["Buckets"] == []
     keys = emulator.client("kms").list_keys()["Keys"]
     states = {
         emulator.client("kms").describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"]

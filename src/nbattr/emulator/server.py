@@ -24,6 +24,7 @@ from ..sessions import BASE_SESSION_NAME
 from .cloudtrail import CloudTrailStore
 from .cloudtrail.eventbridge import forward
 from .cloudtrail.recorder import CloudTrailRecorder
+from .cloudtrail.trail_deletion import install as delete_trails_by_arn
 from .constants import DEFAULT_REGION, INTERNAL_AGENT, TEST_CREDENTIALS
 from .control_route import ControlRoute, Starter
 from .imds import PREFIX as IMDS_PREFIX
@@ -75,6 +76,7 @@ class Emulator:
 
     def start(self) -> Emulator:
         serve_aws_managed_policies()
+        delete_trails_by_arn()
         self._metadata = MetadataService(
             NotebookInterfaces(NotebookSettings(DomainDispatcherApplication(create_backend_app))),
             self._base_credentials,
