@@ -21,7 +21,7 @@ from nbattr.harness.workspace import Workspace, find_project_root, prepare
 from required import required_suites, skip_must_fail
 
 PROJECT = find_project_root(Path(__file__).parent)
-EXAMPLES = ("basic", "detection", "existing-role", "vpc-kms")
+EXAMPLES = ("basic", "detection", "existing-role", "forensics", "vpc-kms")
 
 
 def pytest_report_header() -> str:

@@ -9,5 +9,6 @@ CONFIGS = (
     "examples/basic",
     "examples/detection",
     "examples/existing-role",
+    "examples/forensics",
     "examples/vpc-kms",
 )
