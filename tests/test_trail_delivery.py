@@ -32,8 +32,21 @@ KEY = re.compile(
 )
 
 
+def _deny_plain_http(bucket: str, condition: bool = True) -> dict:
+    """The usual TLS-only statement (S3 User Guide, "Bucket policy examples")."""
+    statement = {
+        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+    }  # fmt: skip
+    if condition:
+        statement["Condition"] = {"Bool": {"aws:SecureTransport": "false"}}
+    return statement
+
+
 def _policy(bucket: str, trail_arn: str, prefix: str = "") -> str:
-    """AWS's bucket policy for a trail ("Amazon S3 bucket policy for CloudTrail")."""
+    """AWS's bucket policy for a trail ("Amazon S3 bucket policy for CloudTrail"), TLS only:
+    every read of the delivered files below shows that it denies the emulator's stand-in for
+    HTTPS nothing (nbattr.emulator.s3_secure_transport)."""
     folder = f"{prefix}/AWSLogs" if prefix else "AWSLogs"
     source = {"StringEquals": {"aws:SourceArn": trail_arn}}
     return json.dumps({
@@ -47,6 +60,7 @@ def _policy(bucket: str, trail_arn: str, prefix: str = "") -> str:
              "Resource": f"arn:aws:s3:::{bucket}/{folder}/{ACCOUNT}/*",
              "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
                                             "aws:SourceArn": trail_arn}}},
+            _deny_plain_http(bucket),
         ],
     })  # fmt: skip
 
@@ -270,3 +284,15 @@ def test_the_control_route_flushes_and_delivery_is_no_api_call(clean_emulator, c
     assert clean_emulator.api_calls == before, "CloudTrail's own write was recorded as a call"
     assert set(_files(clean_emulator, "flushed-logs", tmp_path)) == set(delivered)
     assert len(delivered) == 1
+
+
+def test_an_unconditional_deny_still_denies_readers(clean_emulator, clock):
+    """The TLS-only statement is left out as AWS would not apply it; a plain deny is not."""
+    _trail(clean_emulator, "denied")
+    assert clean_emulator.cloudtrail.flush()
+    s3 = clean_emulator.client("s3")
+    (key,) = [o["Key"] for o in s3.list_objects_v2(Bucket="denied-logs")["Contents"]]
+    policy = {"Version": "2012-10-17", "Statement": [_deny_plain_http("denied-logs", False)]}
+    s3.put_bucket_policy(Bucket="denied-logs", Policy=json.dumps(policy))
+    with pytest.raises(s3.exceptions.ClientError, match="403"):
+        s3.get_object(Bucket="denied-logs", Key=key)

@@ -36,32 +36,6 @@ resource "aws_s3_bucket" "data" {
   }
 }
 
-resource "aws_s3_bucket_versioning" "data" {
-  bucket = aws_s3_bucket.data.id
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
-  bucket = aws_s3_bucket.data.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.data.arn
-    }
-    bucket_key_enabled = true
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "data" {
-  bucket                  = aws_s3_bucket.data.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
 resource "aws_s3_object" "patients" {
   bucket       = aws_s3_bucket.data.id
   key          = "patients.csv"
@@ -70,5 +44,5 @@ resource "aws_s3_object" "patients" {
   kms_key_id   = aws_kms_key.data.arn
 
   # Written once the bucket encrypts by default, so the object never exists in clear.
-  depends_on = [aws_s3_bucket_server_side_encryption_configuration.data]
+  depends_on = [aws_s3_bucket_server_side_encryption_configuration.this["data"]]
 }

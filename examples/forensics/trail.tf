@@ -63,32 +63,6 @@ resource "aws_s3_bucket" "trail" {
   }
 }
 
-resource "aws_s3_bucket_versioning" "trail" {
-  bucket = aws_s3_bucket.trail.id
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "trail" {
-  bucket = aws_s3_bucket.trail.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.trail.arn
-    }
-    bucket_key_enabled = true
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "trail" {
-  bucket                  = aws_s3_bucket.trail.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
 resource "aws_s3_bucket_lifecycle_configuration" "trail" {
   bucket = aws_s3_bucket.trail.id
 
@@ -149,7 +123,7 @@ resource "aws_s3_bucket_policy" "trail" {
   })
 
   # AWS refuses a policy while the public access block is being set on the same bucket.
-  depends_on = [aws_s3_bucket_public_access_block.trail]
+  depends_on = [aws_s3_bucket_public_access_block.this["trail"]]
 }
 
 resource "aws_cloudtrail" "this" {

@@ -30,6 +30,7 @@ from .control_route import ControlRoute, Starter
 from .imds import PREFIX as IMDS_PREFIX
 from .imds import MetadataService
 from .network import NotebookNetwork
+from .s3_secure_transport import install as stand_in_for_tls
 from .sagemaker_eni import NotebookInterfaces
 from .sagemaker_notebook_settings import NotebookSettings
 from .sns_sqs_delivery import QueuePolicyGate
@@ -77,6 +78,7 @@ class Emulator:
     def start(self) -> Emulator:
         serve_aws_managed_policies()
         delete_trails_by_arn()
+        stand_in_for_tls()
         self._metadata = MetadataService(
             NotebookInterfaces(NotebookSettings(DomainDispatcherApplication(create_backend_app))),
             self._base_credentials,
