@@ -1,6 +1,7 @@
 """`nbattr emulator start NOTEBOOK...`: the notebooks a user's configuration created on a
 running `nbattr emulator serve` start in the sandbox and make their first call, so that
-`nbattr verify` has something to find."""
+`nbattr verify` has something to find; `nbattr emulator flush-trails` delivers the trails'
+log files without the ~5-minute wait."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ import urllib.request
 import boto3
 import pytest
 
+from nbattr.emulator.service_policy import evaluator_unavailable
 from nbattr.harness.sandbox import unavailable_reason
 from nbattr.harness.toolchain import clean_environ
+from trail_policy import cloudtrail_bucket_policy
 from verify_cli import FAST, NBATTR
 
 REASON = unavailable_reason()
@@ -139,3 +142,32 @@ def test_the_control_route_takes_posts_only_and_leaves_no_cloudtrail_record(serv
     assert unknown.value.code == 404
     events = _client(served, "cloudtrail").lookup_events(MaxResults=50)["Events"]
     assert not [e for e in events if "_nbattr" in str(e.get("CloudTrailEvent", ""))]
+
+
+def _flush(endpoint: str | None) -> subprocess.CompletedProcess[str]:
+    env = clean_environ({"AWS_ENDPOINT_URL": endpoint} if endpoint else {})
+    return subprocess.run([NBATTR, "emulator", "flush-trails"], env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+
+
+@pytest.mark.skipif(evaluator_unavailable() is not None, reason=evaluator_unavailable() or "")
+def test_flush_trails_delivers_the_log_files_now_and_prints_their_keys(served):
+    s3, cloudtrail = _client(served, "s3"), _client(served, "cloudtrail")
+    s3.create_bucket(Bucket="served-trail-logs")
+    trail_arn = "arn:aws:cloudtrail:us-east-1:123456789012:trail/served"
+    policy = cloudtrail_bucket_policy("served-trail-logs", trail_arn)
+    s3.put_bucket_policy(Bucket="served-trail-logs", Policy=policy)
+    cloudtrail.create_trail(Name="served", S3BucketName="served-trail-logs")
+    cloudtrail.start_logging(Name="served")
+    done = _flush(served)
+    assert done.returncode == 0, done.stderr
+    printed = done.stdout.split()
+    listed = s3.list_objects_v2(Bucket="served-trail-logs")["Contents"]
+    assert printed and printed == [item["Key"] for item in listed]
+    assert _flush(served).stdout == "", "delivered twice"
+
+
+def test_flush_trails_without_an_emulator_is_a_usage_error():
+    assert _flush(None).returncode == 2
+    unreachable = _flush("http://127.0.0.1:9")
+    assert unreachable.returncode == 2 and "cannot reach the emulator" in unreachable.stderr

@@ -20,49 +20,16 @@ from nbattr.emulator.control_route import TRAIL_FLUSH
 from nbattr.emulator.service_policy import evaluator_unavailable
 from nbattr.harness.trail_download import download_trail_files
 from nbattr.trail_files import decode_log_file
+from trail_policy import ACCOUNT, cloudtrail_bucket_policy, deny_plain_http
 
 REASON = evaluator_unavailable()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
 
-ACCOUNT = "123456789012"
 KEY = re.compile(
     r"^(?:(?P<prefix>.+)/)?AWSLogs/123456789012/CloudTrail/(?P<region>[a-z0-9-]+)/"
     r"(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/123456789012_CloudTrail_(?P=region)_"
     r"(?P<stamp>\d{8}T\d{4}Z)_[A-Za-z0-9]{16}\.json\.gz$"
 )
-
-
-def _deny_plain_http(bucket: str, condition: bool = True) -> dict:
-    """The usual TLS-only statement (S3 User Guide, "Bucket policy examples")."""
-    statement = {
-        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
-    }  # fmt: skip
-    if condition:
-        statement["Condition"] = {"Bool": {"aws:SecureTransport": "false"}}
-    return statement
-
-
-def _policy(bucket: str, trail_arn: str, prefix: str = "") -> str:
-    """AWS's bucket policy for a trail ("Amazon S3 bucket policy for CloudTrail"), TLS only:
-    every read of the delivered files below shows that it denies the emulator's stand-in for
-    HTTPS nothing (nbattr.emulator.s3_secure_transport)."""
-    folder = f"{prefix}/AWSLogs" if prefix else "AWSLogs"
-    source = {"StringEquals": {"aws:SourceArn": trail_arn}}
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow",
-             "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
-             "Resource": f"arn:aws:s3:::{bucket}", "Condition": source},
-            {"Sid": "AWSCloudTrailWrite", "Effect": "Allow",
-             "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
-             "Resource": f"arn:aws:s3:::{bucket}/{folder}/{ACCOUNT}/*",
-             "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
-                                            "aws:SourceArn": trail_arn}}},
-            _deny_plain_http(bucket),
-        ],
-    })  # fmt: skip
 
 
 def _trail(
@@ -81,7 +48,9 @@ def _trail(
     s3.create_bucket(Bucket=bucket)
     trail_arn = f"arn:aws:cloudtrail:{region}:{ACCOUNT}:trail/{name}"
     if policy:
-        s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, trail_arn, prefix))
+        s3.put_bucket_policy(
+            Bucket=bucket, Policy=cloudtrail_bucket_policy(bucket, trail_arn, prefix)
+        )
     cloudtrail = emulator.client("cloudtrail", region)
     extra = {"S3KeyPrefix": prefix} if prefix else {}
     cloudtrail.create_trail(Name=name, S3BucketName=bucket, IsMultiRegionTrail=multi_region,
@@ -252,11 +221,13 @@ def test_a_bucket_policy_that_does_not_allow_cloudtrail_gets_nothing_until_fixed
     # A policy for another trail's ARN still refuses (aws:SourceArn).
     other = trail_arn.replace("no-policy", "someone-else")
     s3 = clean_emulator.client("s3")
-    s3.put_bucket_policy(Bucket="no-policy-logs", Policy=_policy("no-policy-logs", other))
+    policy = cloudtrail_bucket_policy("no-policy-logs", other)
+    s3.put_bucket_policy(Bucket="no-policy-logs", Policy=policy)
     assert clean_emulator.cloudtrail.flush() == []
 
     # Fixed: the records kept since are delivered, as AWS retries.
-    s3.put_bucket_policy(Bucket="no-policy-logs", Policy=_policy("no-policy-logs", trail_arn))
+    policy = cloudtrail_bucket_policy("no-policy-logs", trail_arn)
+    s3.put_bucket_policy(Bucket="no-policy-logs", Policy=policy)
     clock.advance(60)
     assert clean_emulator.cloudtrail.flush()
     status = cloudtrail.get_trail_status(Name="no-policy")
@@ -267,7 +238,7 @@ def test_a_bucket_policy_that_does_not_allow_cloudtrail_gets_nothing_until_fixed
 
 def test_a_missing_bucket_is_a_delivery_error(clean_emulator, clock):
     _trail(clean_emulator, "gone")
-    clean_emulator.client("s3").delete_bucket_policy(Bucket="gone-logs")
+    clean_emulator.client("s3").delete_bucketcloudtrail_bucket_policy(Bucket="gone-logs")
     clean_emulator.client("s3").delete_bucket(Bucket="gone-logs")
     assert clean_emulator.cloudtrail.flush() == []
     status = clean_emulator.client("cloudtrail").get_trail_status(Name="gone")
@@ -292,7 +263,7 @@ def test_an_unconditional_deny_still_denies_readers(clean_emulator, clock):
     assert clean_emulator.cloudtrail.flush()
     s3 = clean_emulator.client("s3")
     (key,) = [o["Key"] for o in s3.list_objects_v2(Bucket="denied-logs")["Contents"]]
-    policy = {"Version": "2012-10-17", "Statement": [_deny_plain_http("denied-logs", False)]}
-    s3.put_bucket_policy(Bucket="denied-logs", Policy=json.dumps(policy))
+    policy = {"Version": "2012-10-17", "Statement": [deny_plain_http("denied-logs", False)]}
+    s3.put_bucketcloudtrail_bucket_policy(Bucket="denied-logs", Policy=json.dumps(policy))
     with pytest.raises(s3.exceptions.ClientError, match="403"):
         s3.get_object(Bucket="denied-logs", Key=key)

@@ -83,11 +83,19 @@ def _parser() -> argparse.ArgumentParser:
         "started, 1 a start failed, 2 usage error.",
     )
     start.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="notebook instance name")
-    start.add_argument(
-        "--endpoint-url",
-        metavar="URL",
-        help="the emulator's endpoint (default: $AWS_ENDPOINT_URL, as serve prints it)",
+    flush = emulator_commands.add_parser(
+        "flush-trails",
+        help="deliver every trail's log files to its S3 bucket now",
+        description="Have the running `nbattr emulator serve` write every trail's buffered "
+        "records to the trail's bucket now, as CloudTrail does about every 5 minutes, and "
+        "print the keys written. Exit 0 done, 2 no emulator to talk to.",
     )
+    for command in (start, flush):
+        command.add_argument(
+            "--endpoint-url",
+            metavar="URL",
+            help="the emulator's endpoint (default: $AWS_ENDPOINT_URL, as serve prints it)",
+        )
     return parser
 
 
@@ -147,6 +155,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             from .harness.control import start_notebooks
 
             sys.exit(start_notebooks(args.notebooks, args.endpoint_url))
+        if args.command == "emulator" and args.emulator_command == "flush-trails":
+            from .harness.control import flush_trails
+
+            sys.exit(flush_trails(args.endpoint_url))
         if args.command == "emulator":
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
             sys.exit(_serve(args.port, args.write_provider_override))
