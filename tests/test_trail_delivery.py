@@ -238,7 +238,7 @@ def test_a_bucket_policy_that_does_not_allow_cloudtrail_gets_nothing_until_fixed
 
 def test_a_missing_bucket_is_a_delivery_error(clean_emulator, clock):
     _trail(clean_emulator, "gone")
-    clean_emulator.client("s3").delete_bucketcloudtrail_bucket_policy(Bucket="gone-logs")
+    clean_emulator.client("s3").delete_bucket_policy(Bucket="gone-logs")
     clean_emulator.client("s3").delete_bucket(Bucket="gone-logs")
     assert clean_emulator.cloudtrail.flush() == []
     status = clean_emulator.client("cloudtrail").get_trail_status(Name="gone")
@@ -264,6 +264,6 @@ def test_an_unconditional_deny_still_denies_readers(clean_emulator, clock):
     s3 = clean_emulator.client("s3")
     (key,) = [o["Key"] for o in s3.list_objects_v2(Bucket="denied-logs")["Contents"]]
     policy = {"Version": "2012-10-17", "Statement": [deny_plain_http("denied-logs", False)]}
-    s3.put_bucketcloudtrail_bucket_policy(Bucket="denied-logs", Policy=json.dumps(policy))
+    s3.put_bucket_policy(Bucket="denied-logs", Policy=json.dumps(policy))
     with pytest.raises(s3.exceptions.ClientError, match="403"):
         s3.get_object(Bucket="denied-logs", Key=key)

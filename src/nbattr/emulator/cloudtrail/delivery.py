@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from moto.cloudtrail.models import cloudtrail_backends
+from moto.s3.exceptions import MissingBucket
 from moto.s3.models import s3_backends
 
 from ...trail_files import encode_log_file, log_file_key
@@ -153,7 +154,7 @@ class LogFileDelivery:
         s3 = s3_backends[trail.account_id][trail.partition]
         try:
             bucket = s3.get_bucket(trail.bucket_name)
-        except Exception:  # moto's MissingBucket
+        except MissingBucket:
             status.refusal = f"the bucket {trail.bucket_name} does not exist"
             return "NoSuchBucket"
         policy = bucket.policy.decode() if isinstance(bucket.policy, bytes) else bucket.policy
