@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TextIO
 
 import boto3
@@ -38,6 +38,7 @@ from .attribution import (
 )
 from .clock import Clock, SystemClock
 from .durations import parse_duration
+from .fleet import LOOKUP_MODES, by_role, session_events, sessions_opened
 from .preflight import check as preflight
 from .reader import AWS_LOOKUP_RATE, CloudTrailReader, LookupFailed, RateLimiter
 from .report import RENDERERS, Report
@@ -91,6 +92,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=AWS_LOOKUP_RATE,
         metavar="PER_SECOND",
         help="LookupEvents requests per second per region (AWS allows 2)",
+    )
+    parser.add_argument(
+        "--lookup-by",
+        choices=LOOKUP_MODES,
+        default="auto",
+        metavar="|".join(LOOKUP_MODES),
+        help="find sessions by one paginated lookup of the role's AssumeRole events (role), "
+        "by one lookup per notebook, listing every call (notebook), or by role from 10 "
+        "notebooks on (auto, the default)",
     )
 
 
@@ -166,20 +176,31 @@ def _verify(
     deadline = started + timeout
     unattributed: list = []
     timed_out = False
+    fleet = by_role(args.lookup_by, len(names))
+    polls = 0
     while True:
+        polls += 1
         unattributed, base_events = [], []
         fetched: dict[str, list[dict[str, Any]]] = {}  # this poll's events, all regions
+        by_name = not fleet
+        if fleet:
+            newly = _by_role(readers, results, role_arn, start, fetched)
+            # One by one only for what the role's events do not show: once they stop
+            # showing more, or when this is the last poll before the timeout.
+            by_name = (polls > 1 and not newly) or clock.monotonic() + poll_interval > deadline
+        if by_name:
+            _by_name(readers, results, role_arn, start, fetched)
         for reader in readers.values():
-            for result in results.values():
-                if not result.attributed:
-                    events = reader.events(result.name, start)
-                    result.calls += notebook_calls(events, role_arn, result.name)
-                    fetched.setdefault(result.name, []).extend(events)
             base = reader.events(BASE_SESSION, start)
             base_events += base
             unattributed += unattributed_calls(base, role_arn)
         notebook_events.update(fetched)
         pending = [r.name for r in results.values() if not r.attributed]
+        if pending and not by_name and clock.monotonic() + poll_interval > deadline:
+            fetched = {}  # the time ran out during this poll: one by one before giving up
+            _by_name(readers, results, role_arn, start, fetched)
+            notebook_events.update(fetched)
+            pending = [r.name for r in results.values() if not r.attributed]
         _progress(progress, results, unattributed, deadline - clock.monotonic())
         if not pending:
             break
@@ -209,6 +230,52 @@ def _verify(
     )
     write_report(RENDERERS[args.format](report), args.output)
     return EXIT_OK if report.passed else EXIT_FAILED
+
+
+def _by_name(
+    readers: dict[str, CloudTrailReader],
+    results: dict[str, NotebookResult],
+    role_arn: str,
+    start: datetime,
+    fetched: dict[str, list[dict[str, Any]]],
+) -> None:
+    """Each notebook not yet attributed: its session's events, one lookup (and its pages)
+    per notebook and region, until a region shows a call made as it. Its events replace
+    what the role's lookup showed of it (they include those)."""
+    looked: set[str] = set()
+    for reader in readers.values():
+        for result in results.values():
+            if not result.attributed:
+                events = reader.events(result.name, start)
+                result.calls += notebook_calls(events, role_arn, result.name)
+                if result.name not in looked:
+                    looked.add(result.name)
+                    fetched[result.name] = []
+                fetched[result.name].extend(events)
+
+
+def _by_role(
+    readers: dict[str, CloudTrailReader],
+    results: dict[str, NotebookResult],
+    role_arn: str,
+    start: datetime,
+    fetched: dict[str, list[dict[str, Any]]],
+) -> int:
+    """The role's events in every region: the notebooks whose sessions they show opened are
+    attributed, and each session's own calls among them (a chained AssumeRole) are kept for
+    the spoof analysis. How many notebooks this attributed."""
+    events = [
+        event for reader in readers.values() for event in reader.resource_events(role_arn, start)
+    ]
+    for name, result in results.items():
+        if result.opened or not result.attributed:  # not those a lookup by name attributed
+            fetched[name] = session_events(events, name)
+    pending = [result.name for result in results.values() if not result.attributed]
+    opened = sessions_opened(events, role_arn, pending)
+    for name, calls in opened.items():
+        results[name].opened = calls
+        results[name].calls = notebook_calls(fetched[name], role_arn, name)
+    return len(opened)
 
 
 def _progress(
