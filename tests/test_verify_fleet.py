@@ -22,15 +22,13 @@ PAGE = 50  # LookupEvents returns at most 50 events a page
 
 @pytest.fixture
 def trail(clean_emulator):
-    yield clean_emulator
-    clean_emulator.cloudtrail.lookup_rate = 2.0
+    return clean_emulator
 
 
 @pytest.fixture
 def role(trail):
-    arn = create_role(trail, "notebooks")
-    create_notebooks(trail, arn, *FLEET)
-    return arn
+    """The role of a fleet of notebooks (verify refuses to wait for one that does not exist)."""
+    return create_notebooks(trail, create_role(trail, "notebooks"), *FLEET)
 
 
 def _start(emulator, role_arn, *names):

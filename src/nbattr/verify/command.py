@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, TextIO
 
 import boto3
@@ -32,13 +32,13 @@ from .addresses import interface_addresses
 from .attribution import (
     BASE_SESSION,
     NotebookResult,
-    notebook_calls,
     session_arn,
     unattributed_calls,
 )
 from .clock import Clock, SystemClock
 from .durations import parse_duration
-from .fleet import LOOKUP_MODES, by_role, session_events, sessions_opened
+from .fleet import LOOKUP_MODES, by_role
+from .lookups import Lookups
 from .preflight import check as preflight
 from .reader import AWS_LOOKUP_RATE, CloudTrailReader, LookupFailed, RateLimiter
 from .report import RENDERERS, Report
@@ -181,25 +181,25 @@ def _verify(
     while True:
         polls += 1
         unattributed, base_events = [], []
-        fetched: dict[str, list[dict[str, Any]]] = {}  # this poll's events, all regions
+        poll = Lookups(readers, results, role_arn, start)
         by_name = not fleet
         if fleet:
-            newly = _by_role(readers, results, role_arn, start, fetched)
+            newly = poll.by_role()
             # One by one only for what the role's events do not show: once they stop
             # showing more, or when this is the last poll before the timeout.
             by_name = (polls > 1 and not newly) or clock.monotonic() + poll_interval > deadline
         if by_name:
-            _by_name(readers, results, role_arn, start, fetched)
+            poll.by_name()
         for reader in readers.values():
             base = reader.events(BASE_SESSION, start)
             base_events += base
             unattributed += unattributed_calls(base, role_arn)
-        notebook_events.update(fetched)
+        notebook_events.update(poll.fetched)
         pending = [r.name for r in results.values() if not r.attributed]
         if pending and not by_name and clock.monotonic() + poll_interval > deadline:
-            fetched = {}  # the time ran out during this poll: one by one before giving up
-            _by_name(readers, results, role_arn, start, fetched)
-            notebook_events.update(fetched)
+            late = Lookups(readers, results, role_arn, start)  # time ran out during this poll:
+            late.by_name()  # one by one before giving up
+            notebook_events.update(late.fetched)
             pending = [r.name for r in results.values() if not r.attributed]
         _progress(progress, results, unattributed, deadline - clock.monotonic())
         if not pending:
@@ -230,52 +230,6 @@ def _verify(
     )
     write_report(RENDERERS[args.format](report), args.output)
     return EXIT_OK if report.passed else EXIT_FAILED
-
-
-def _by_name(
-    readers: dict[str, CloudTrailReader],
-    results: dict[str, NotebookResult],
-    role_arn: str,
-    start: datetime,
-    fetched: dict[str, list[dict[str, Any]]],
-) -> None:
-    """Each notebook not yet attributed: its session's events, one lookup (and its pages)
-    per notebook and region, until a region shows a call made as it. Its events replace
-    what the role's lookup showed of it (they include those)."""
-    looked: set[str] = set()
-    for reader in readers.values():
-        for result in results.values():
-            if not result.attributed:
-                events = reader.events(result.name, start)
-                result.calls += notebook_calls(events, role_arn, result.name)
-                if result.name not in looked:
-                    looked.add(result.name)
-                    fetched[result.name] = []
-                fetched[result.name].extend(events)
-
-
-def _by_role(
-    readers: dict[str, CloudTrailReader],
-    results: dict[str, NotebookResult],
-    role_arn: str,
-    start: datetime,
-    fetched: dict[str, list[dict[str, Any]]],
-) -> int:
-    """The role's events in every region: the notebooks whose sessions they show opened are
-    attributed, and each session's own calls among them (a chained AssumeRole) are kept for
-    the spoof analysis. How many notebooks this attributed."""
-    events = [
-        event for reader in readers.values() for event in reader.resource_events(role_arn, start)
-    ]
-    for name, result in results.items():
-        if result.opened or not result.attributed:  # not those a lookup by name attributed
-            fetched[name] = session_events(events, name)
-    pending = [result.name for result in results.values() if not result.attributed]
-    opened = sessions_opened(events, role_arn, pending)
-    for name, calls in opened.items():
-        results[name].opened = calls
-        results[name].calls = notebook_calls(fetched[name], role_arn, name)
-    return len(opened)
 
 
 def _progress(
