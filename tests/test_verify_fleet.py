@@ -99,15 +99,18 @@ def test_a_whole_fleet_in_a_few_requests_with_the_same_verdict(trail, role, cloc
     assert new_requests == pages < len(FLEET)
 
 
-def test_the_role_lookup_pages_through_a_fleet_larger_than_a_page(trail, role, clock):
-    extra = [f"more-{index:02}" for index in range(40)]
-    create_notebooks(trail, role, *extra)
-    _start(trail, role, *FLEET, *extra)  # 120 AssumeRoles of the role: three pages
+def test_the_role_lookup_pages_through_more_than_a_page(trail, role, clock):
+    instances = _start(trail, role, *FLEET)
+    for name, base in instances.items():  # each notebook renews its session five times
+        for _ in range(5):
+            base.assume_role(RoleArn=role, RoleSessionName=name)
+    assert _role_events(trail, role) > 2 * PAGE
     done, requests = _verify(trail, role, "role", clock)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert _role_events(trail, role) > 2 * PAGE
     pages = math.ceil(_role_events(trail, role) / PAGE) + math.ceil(_base_events(trail) / PAGE)
     assert requests == pages
+    opened = {n["name"]: len(n["sessions_opened"]) for n in as_json(done)["notebooks"]}
+    assert opened == dict.fromkeys(FLEET, 6)  # every page read
 
 
 def test_a_notebook_calling_only_as_its_bare_session_fails_alike(trail, role, clock):
