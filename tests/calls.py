@@ -26,11 +26,12 @@ def assume(base_sts: Any, role_arn: str, session: str, service: str = "sts") -> 
     ).client(service, endpoint_url=base_sts.meta.endpoint_url)
 
 
-def create_notebooks(emulator: Any, role_arn: str, *names: str) -> None:
-    """Notebook instances of `role_arn`: `nbattr verify` refuses to wait for one that does
-    not exist."""
+def create_notebooks(emulator: Any, role_arn: str, *names: str) -> str:
+    """Notebook instances of `role_arn` (returned): `nbattr verify` refuses to wait for one
+    that does not exist."""
     sagemaker = emulator.client("sagemaker")
     for name in names:
         sagemaker.create_notebook_instance(
             NotebookInstanceName=name, InstanceType="ml.t3.medium", RoleArn=role_arn
         )
+    return role_arn

@@ -80,6 +80,20 @@ def test_assume_role_records_role_and_session_parameters(trail):
     assert record["responseElements"]["assumedRoleUser"]["arn"].endswith("/notebooks/nb-1")
 
 
+def test_a_roles_assume_role_events_are_found_by_its_arn(trail):
+    """LookupEvents' ResourceName matches the record's `resources`, which for AssumeRole name
+    the role by ARN (real record sts-AssumeRole.json): `nbattr verify` finds a fleet's
+    sessions this way. Another role's AssumeRole, and calls made as the session, are not."""
+    role_arn, other = create_role(trail, "notebooks"), create_role(trail, "others")
+    trail.client_as(role_arn, "nb-1").get_caller_identity()
+    trail.client_as(other, "nb-2")
+    found = _lookup(
+        trail, LookupAttributes=[{"AttributeKey": "ResourceName", "AttributeValue": role_arn}]
+    )["Events"]
+    assert [(e["EventName"], e["Username"]) for e in found] == [("AssumeRole", "moto")]
+    assert json.loads(found[0]["CloudTrailEvent"])["requestParameters"]["roleSessionName"] == "nb-1"
+
+
 def test_failed_calls_carry_the_error_code(trail):
     with pytest.raises(ClientError):
         trail.client("iam").get_role(RoleName="missing")

@@ -41,10 +41,12 @@ class NotebookResult:
     name: str
     expected_session_arn: str
     calls: list[Call] = field(default_factory=list)
+    # The AssumeRole calls that opened its session, when found by the role's lookup (fleet).
+    opened: list[Call] = field(default_factory=list)
 
     @property
     def attributed(self) -> bool:
-        return bool(self.calls)
+        return bool(self.calls or self.opened)
 
 
 def record_of(event: dict[str, Any]) -> dict[str, Any]:

@@ -32,12 +32,13 @@ from .addresses import interface_addresses
 from .attribution import (
     BASE_SESSION,
     NotebookResult,
-    notebook_calls,
     session_arn,
     unattributed_calls,
 )
 from .clock import Clock, SystemClock
 from .durations import parse_duration
+from .fleet import LOOKUP_MODES, by_role
+from .lookups import Lookups
 from .preflight import check as preflight
 from .reader import AWS_LOOKUP_RATE, CloudTrailReader, LookupFailed, RateLimiter
 from .report import RENDERERS, Report
@@ -91,6 +92,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=AWS_LOOKUP_RATE,
         metavar="PER_SECOND",
         help="LookupEvents requests per second per region (AWS allows 2)",
+    )
+    parser.add_argument(
+        "--lookup-by",
+        choices=LOOKUP_MODES,
+        default="auto",
+        metavar="|".join(LOOKUP_MODES),
+        help="find sessions by one paginated lookup of the role's AssumeRole events (role), "
+        "by one lookup per notebook, listing every call (notebook), or by role from 10 "
+        "notebooks on (auto, the default)",
     )
 
 
@@ -166,20 +176,31 @@ def _verify(
     deadline = started + timeout
     unattributed: list = []
     timed_out = False
+    fleet = by_role(args.lookup_by, len(names))
+    polls = 0
     while True:
+        polls += 1
         unattributed, base_events = [], []
-        fetched: dict[str, list[dict[str, Any]]] = {}  # this poll's events, all regions
+        poll = Lookups(readers, results, role_arn, start)
+        by_name = not fleet
+        if fleet:
+            newly = poll.by_role()
+            # One by one only for what the role's events do not show: once they stop
+            # showing more, or when this is the last poll before the timeout.
+            by_name = (polls > 1 and not newly) or clock.monotonic() + poll_interval > deadline
+        if by_name:
+            poll.by_name()
         for reader in readers.values():
-            for result in results.values():
-                if not result.attributed:
-                    events = reader.events(result.name, start)
-                    result.calls += notebook_calls(events, role_arn, result.name)
-                    fetched.setdefault(result.name, []).extend(events)
             base = reader.events(BASE_SESSION, start)
             base_events += base
             unattributed += unattributed_calls(base, role_arn)
-        notebook_events.update(fetched)
+        notebook_events.update(poll.fetched)
         pending = [r.name for r in results.values() if not r.attributed]
+        if pending and not by_name and clock.monotonic() + poll_interval > deadline:
+            late = Lookups(readers, results, role_arn, start)  # time ran out during this poll:
+            late.by_name()  # one by one before giving up
+            notebook_events.update(late.fetched)
+            pending = [r.name for r in results.values() if not r.attributed]
         _progress(progress, results, unattributed, deadline - clock.monotonic())
         if not pending:
             break

@@ -66,11 +66,20 @@ class CloudTrailReader:
         self.throttled = 0
 
     def events(self, username: str, start: datetime) -> list[dict[str, Any]]:
-        """Every event of `username` since `start`, all pages. No EndTime: CloudTrail's "now"
-        includes events of the current second, which a client-side timestamp may not."""
+        """Every event of `username` since `start`, all pages."""
+        return self._lookup("Username", username, start)
+
+    def resource_events(self, resource_name: str, start: datetime) -> list[dict[str, Any]]:
+        """Every event that names `resource_name` among its resources since `start`."""
+        return self._lookup("ResourceName", resource_name, start)
+
+    def _lookup(self, key: str, value: str, start: datetime) -> list[dict[str, Any]]:
+        """Every event whose attribute `key` is `value` since `start`, all pages. No EndTime:
+        CloudTrail's "now" includes events of the current second, which a client-side
+        timestamp may not."""
         found: list[dict[str, Any]] = []
         params: dict[str, Any] = {
-            "LookupAttributes": [{"AttributeKey": "Username", "AttributeValue": username}],
+            "LookupAttributes": [{"AttributeKey": key, "AttributeValue": value}],
             "StartTime": start,
             "MaxResults": 50,
         }

@@ -56,8 +56,7 @@ def render_table(report: Report) -> str:
         f"{'NOTEBOOK':<32} {'RESULT':<6} {'CALLS':>5}  LAST SEEN AS",
     ]
     for notebook in report.notebooks:
-        last = max(notebook.calls, key=lambda call: call.time) if notebook.calls else None
-        seen = f"{last.session_arn} at {last.time:%H:%M:%S}" if last else "no call under its name"
+        seen = _last_seen(notebook)
         result = "PASS" if notebook.attributed else "FAIL"
         lines.append(f"{notebook.name:<32} {result:<6} {len(notebook.calls):>5}  {seen}")
     lines.append("")
@@ -98,6 +97,16 @@ def render_table(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _last_seen(notebook: NotebookResult) -> str:
+    if notebook.calls:
+        last = max(notebook.calls, key=lambda call: call.time)
+        return f"{last.session_arn} at {last.time:%H:%M:%S}"
+    if notebook.opened:
+        last = max(notebook.opened, key=lambda call: call.time)
+        return f"{notebook.expected_session_arn} opened at {last.time:%H:%M:%S}"
+    return "no call under its name"
+
+
 def render_json(report: Report) -> str:
     document = {
         "role_arn": report.role_arn,
@@ -111,6 +120,8 @@ def render_json(report: Report) -> str:
                 "result": "PASS" if notebook.attributed else "FAIL",
                 "expected_session_arn": notebook.expected_session_arn,
                 "calls": [call.as_json() for call in notebook.calls],
+                # The AssumeRole calls that opened the session (the role's lookup found them).
+                "sessions_opened": [call.as_json() for call in notebook.opened],
             }
             for notebook in report.notebooks
         ],
@@ -146,9 +157,10 @@ def render_junit(report: Report) -> str:
             suite, "testcase", classname=f"attribution.{role_name}", name=notebook.name
         )
         if notebook.attributed:
-            ElementTree.SubElement(
-                case, "system-out"
-            ).text = f"{len(notebook.calls)} call(s) as {notebook.expected_session_arn}"
+            ElementTree.SubElement(case, "system-out").text = (
+                f"{len(notebook.calls)} call(s) as {notebook.expected_session_arn}"
+                + (f", opened by {len(notebook.opened)} AssumeRole(s)" if notebook.opened else "")
+            )
         else:
             failures += 1
             ElementTree.SubElement(

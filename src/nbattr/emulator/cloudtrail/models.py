@@ -48,6 +48,10 @@ class _Event:
 
 
 def _resources(request: ApiRequest) -> list[dict[str, str]]:
+    """LookupEvents' `Resources` ("the type and name of a resource referenced by an event",
+    API reference, Resource), which its ResourceName/ResourceType lookups match. AssumeRole
+    references the role by ARN (real record sts-AssumeRole.json: `resources` holds
+    `"type": "AWS::IAM::Role", "ARN": <role ARN>`)."""
     params = request.parameters
     if request.action == "AssumeRole" and "roleArn" in params:
         return [{"ResourceType": "AWS::IAM::Role", "ResourceName": str(params["roleArn"])}]
