@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 import boto3
 
+from ..analysis.spoofing import analyse
 from ..aws_command import (
     EXIT_FAILED,
     EXIT_OK,
@@ -34,6 +35,7 @@ from .attribution import (
     NotebookResult,
     notebook_calls,
     session_arn,
+    timed_records,
     unattributed_calls,
 )
 from .clock import Clock, SystemClock
@@ -41,7 +43,6 @@ from .durations import parse_duration
 from .preflight import check as preflight
 from .reader import AWS_LOOKUP_RATE, CloudTrailReader, LookupFailed, RateLimiter
 from .report import RENDERERS, Report
-from .spoofing import analyse
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "add_arguments", "run"]
 
@@ -188,7 +189,13 @@ def _verify(
             break
         clock.sleep(poll_interval)
 
-    findings = analyse(role_arn, names, base_events, notebook_events, addresses)
+    findings = analyse(
+        role_arn,
+        names,
+        timed_records(base_events),
+        {name: timed_records(events) for name, events in notebook_events.items()},
+        addresses,
+    )
     report = Report(
         role_arn=role_arn,
         regions=regions,

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 from .. import junit
-from .attribution import Call, NotebookResult
-from .spoofing import Spoof
+from ..analysis.calls import Call
+from ..analysis.spoofing import Spoof
+from .attribution import NotebookResult
 
 
 @dataclass
