@@ -172,7 +172,20 @@ WHERE {_in_window(d=d, **window)}
 ORDER BY eventtime DESC, eventid"""
 
 
+def _role_arns(engine: Engine, d: Dialect, role_name: str, **window: str) -> str:
+    """The ARNs of roles named `role_name` whose sessions made calls (to resolve --role NAME
+    from the trail alone)."""
+    return f"""
+SELECT DISTINCT useridentity.sessioncontext.sessionissuer.arn AS role_arn
+FROM cloudtrail_logs
+WHERE useridentity.type = 'AssumedRole'
+  AND useridentity.sessioncontext.sessionissuer.username = {literal(role_name)}
+  AND {_in_window(d=d, **window)}
+ORDER BY role_arn"""
+
+
 QUERIES: dict[str, Callable[..., str]] = {
+    "role_arns": _role_arns,
     "notebooks": _notebooks,
     "notebook_resources": _notebook_resources,
     "session_events": _session_events,
@@ -184,7 +197,8 @@ def query(name: str, dialect: Engine, **params: str) -> str:
     """The query `name` for `dialect`. Every query takes the window: since, until (ISO 8601
     UTC, as eventtime is written) and first_day, last_day ('YYYY/MM/DD', the partitions to
     read); `notebooks`, `notebook_resources` and `session_events` take role_arn;
-    `resource_events` takes resource_arn, bucket and key (empty when not S3)."""
+    `resource_events` takes resource_arn, bucket and key (empty when not S3); `role_arns`
+    takes role_name."""
     if name not in QUERIES:
         raise KeyError(f"no query {name!r}; there are {', '.join(sorted(QUERIES))}")
     return QUERIES[name](dialect, DIALECTS[dialect], **params).strip() + "\n"

@@ -1,0 +1,94 @@
+"""`cloudtrail_logs` in DuckDB: a view over a trail's log files with the columns of AWS's
+Athena table (nbattr.attribute.sql), and the queries run on it.
+
+The files are read with their keys spelled as CloudTrail writes them (DuckDB matches JSON keys
+by exact name, Athena's SerDe case-insensitively) and renamed to the table's lower-case names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from .sql import literal, query
+
+_SESSION_ISSUER = (
+    'STRUCT(type VARCHAR, "principalId" VARCHAR, arn VARCHAR, "accountId" VARCHAR, '
+    '"userName" VARCHAR)'
+)
+_IDENTITY = (
+    'STRUCT(type VARCHAR, "principalId" VARCHAR, arn VARCHAR, "accountId" VARCHAR, '
+    '"invokedBy" VARCHAR, "accessKeyId" VARCHAR, "userName" VARCHAR, "sessionContext" '
+    'STRUCT(attributes STRUCT("mfaAuthenticated" VARCHAR, "creationDate" VARCHAR), '
+    f'"sessionIssuer" {_SESSION_ISSUER}))'
+)
+# CloudTrail record field -> (type as read, the Athena column it becomes)
+_FIELDS: dict[str, tuple[str, str]] = {
+    "eventVersion": ("VARCHAR", "eventversion"),
+    "userIdentity": (_IDENTITY, "useridentity"),
+    "eventTime": ("VARCHAR", "eventtime"),
+    "eventSource": ("VARCHAR", "eventsource"),
+    "eventName": ("VARCHAR", "eventname"),
+    "awsRegion": ("VARCHAR", "awsregion"),
+    "sourceIPAddress": ("VARCHAR", "sourceipaddress"),
+    "userAgent": ("VARCHAR", "useragent"),
+    "errorCode": ("VARCHAR", "errorcode"),
+    "errorMessage": ("VARCHAR", "errormessage"),
+    "requestParameters": ("JSON", "requestparameters"),
+    "responseElements": ("JSON", "responseelements"),
+    "additionalEventData": ("JSON", "additionaleventdata"),
+    "requestID": ("VARCHAR", "requestid"),
+    "eventID": ("VARCHAR", "eventid"),
+    "resources": ('STRUCT("ARN" VARCHAR, "accountId" VARCHAR, type VARCHAR)[]', "resources"),
+    "eventType": ("VARCHAR", "eventtype"),
+    "apiVersion": ("VARCHAR", "apiversion"),
+    "readOnly": ("VARCHAR", "readonly"),
+    "recipientAccountId": ("VARCHAR", "recipientaccountid"),
+    "sharedEventID": ("VARCHAR", "sharedeventid"),
+    "vpcEndpointId": ("VARCHAR", "vpcendpointid"),
+}
+_LOWER = {  # struct values renamed to the table's field names
+    "useridentity": "STRUCT(type VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, "
+    "invokedby VARCHAR, accesskeyid VARCHAR, username VARCHAR, sessioncontext STRUCT(attributes "
+    "STRUCT(mfaauthenticated VARCHAR, creationdate VARCHAR), sessionissuer STRUCT(type VARCHAR, "
+    "principalid VARCHAR, arn VARCHAR, accountid VARCHAR, username VARCHAR)))",
+    "resources": "STRUCT(arn VARCHAR, accountid VARCHAR, type VARCHAR)[]",
+}
+MAX_FILE_BYTES = 1 << 30  # one log file is one JSON object; CloudTrail's are far smaller
+
+
+def view_sql(files: Sequence[Path]) -> str:
+    records = ", ".join(f'"{field}" {kind}' for field, (kind, _) in _FIELDS.items())
+    columns = []
+    for field, (_, column) in _FIELDS.items():
+        value = f'record."{field}"'
+        if column in _LOWER:  # same fields in the same order: cast by position
+            value = f"{value}::{_LOWER[column]}"
+        elif _FIELDS[field][0] == "JSON":
+            value = f"{value}::VARCHAR"  # Athena's table holds these as JSON text
+        columns.append(f"{value} AS {column}")
+    paths = ", ".join(literal(str(path)) for path in files)
+    return (
+        f"CREATE OR REPLACE VIEW cloudtrail_logs AS SELECT {', '.join(columns)} FROM ("
+        f'SELECT unnest("Records") AS record FROM read_json([{paths}], '
+        f"columns={{'Records': {literal(f'STRUCT({records})[]')}}}, format='unstructured', "
+        f"maximum_object_size={MAX_FILE_BYTES}))"
+    )
+
+
+class DuckDbEngine:
+    """The attribution queries on DuckDB over `files`."""
+
+    def __init__(self, files: Sequence[Path], memory_limit: str = "768MB") -> None:
+        if not files:
+            raise ValueError("DuckDbEngine needs at least one log file")
+        self.connection = duckdb.connect(config={"memory_limit": memory_limit})
+        self.connection.execute(view_sql(files))
+
+    def rows(self, name: str, **params: str) -> list[dict[str, Any]]:
+        cursor = self.connection.execute(query(name, "duckdb", **params))
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
