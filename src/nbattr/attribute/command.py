@@ -104,10 +104,15 @@ def attribute_files(
     """The attribution of `role` (ARN, or name found in the trail) over `files`, on DuckDB."""
     if not files:
         raise UsageError("no .json.gz or .json log file in the window there")
+    import duckdb
+
     from .duckdb_engine import DuckDbEngine  # imported here: `--help` needs no engine
 
-    engine = DuckDbEngine(files)
-    return attribute(engine, resolve_role(engine, role, window), window, len(files), resource)
+    try:
+        engine = DuckDbEngine(files)
+        return attribute(engine, resolve_role(engine, role, window), window, len(files), resource)
+    except duckdb.Error as error:  # a file that is not a CloudTrail log file, unreadable, ...
+        raise UsageError(f"cannot read the log files: {str(error).splitlines()[0]}") from error
 
 
 def resolve_role(engine: Engine, role: str, window: Window) -> str:
@@ -117,7 +122,7 @@ def resolve_role(engine: Engine, role: str, window: Window) -> str:
     found = [row["role_arn"] for row in engine.rows("role_arns", role_name=role, **window.params())]
     if len(found) != 1:
         why = (
-            f"roles of that name: {', '.join(found)}" if found else "no call by a role of that name"
+            f"several roles of that name ({', '.join(found)})" if found else "no role of that name"
         )
-        raise UsageError(f"--role {role}: {why} in the window; pass the role's ARN")
+        raise UsageError(f"--role {role}: {why} made calls in the window; pass the role's ARN")
     return str(found[0])

@@ -57,10 +57,28 @@ _LOWER = {  # struct values renamed to the table's field names
     "principalid VARCHAR, arn VARCHAR, accountid VARCHAR, username VARCHAR)))",
     "resources": "STRUCT(arn VARCHAR, accountid VARCHAR, type VARCHAR)[]",
 }
-MAX_FILE_BYTES = 1 << 30  # one log file is one JSON object; CloudTrail's are far smaller
+MIN_OBJECT_BYTES = 16 << 20  # DuckDB's default maximum_object_size
+
+
+def largest_body(files: Sequence[Path]) -> int:
+    """The largest uncompressed log file: DuckDB reads each (one JSON object) whole, into a
+    buffer sized by maximum_object_size, so that is sized to the files, not to a worst case.
+    A gzip file's last 4 bytes hold its uncompressed size modulo 2**32 (RFC 1952, ISIZE)."""
+    largest = 0
+    for path in files:
+        size = path.stat().st_size
+        if path.name.endswith(".gz"):
+            with path.open("rb") as handle:
+                if handle.read(2) != b"\x1f\x8b" or size < 18:  # magic; smallest gzip member
+                    raise duckdb.IOException(f"{path} is not a gzip file")
+                handle.seek(-4, 2)
+                size = int.from_bytes(handle.read(4), "little")
+        largest = max(largest, size)
+    return largest
 
 
 def view_sql(files: Sequence[Path]) -> str:
+    object_bytes = max(MIN_OBJECT_BYTES, largest_body(files) + 1)
     records = ", ".join(f'"{field}" {kind}' for field, (kind, _) in _FIELDS.items())
     columns = []
     for field, (_, column) in _FIELDS.items():
@@ -75,7 +93,7 @@ def view_sql(files: Sequence[Path]) -> str:
         f"CREATE OR REPLACE VIEW cloudtrail_logs AS SELECT {', '.join(columns)} FROM ("
         f'SELECT unnest("Records") AS record FROM read_json([{paths}], '
         f"columns={{'Records': {literal(f'STRUCT({records})[]')}}}, format='unstructured', "
-        f"maximum_object_size={MAX_FILE_BYTES}))"
+        f"maximum_object_size={object_bytes}))"
     )
 
 
