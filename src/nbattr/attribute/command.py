@@ -90,7 +90,7 @@ def _attribute(args: argparse.Namespace, session: boto3.Session | None) -> int:
             files = download(s3, bucket, list(s3_keys(s3, bucket, prefix, window)), Path(scratch))
         else:
             files = local_files(Path(args.location), window)
-        result = attribute_files(files, args.role, window, args.resource)
+        result = attribute_files(files, args.role, window, args.resource, Path(scratch))
     write(result, args.format, args.output)
     failed = (args.fail_on_unattributed and result.unattributed) or (
         args.fail_on_spoof and result.spoofs
@@ -99,7 +99,11 @@ def _attribute(args: argparse.Namespace, session: boto3.Session | None) -> int:
 
 
 def attribute_files(
-    files: list[Path], role: str, window: Window, resource: str | None = None
+    files: list[Path],
+    role: str,
+    window: Window,
+    resource: str | None = None,
+    scratch: Path | None = None,
 ) -> Attribution:
     """The attribution of `role` (ARN, or name found in the trail) over `files`, on DuckDB."""
     if not files:
@@ -109,7 +113,7 @@ def attribute_files(
     from .duckdb_engine import DuckDbEngine  # imported here: `--help` needs no engine
 
     try:
-        engine = DuckDbEngine(files)
+        engine = DuckDbEngine(files, role, scratch)
         return attribute(engine, resolve_role(engine, role, window), window, len(files), resource)
     except duckdb.Error as error:  # a file that is not a CloudTrail log file, unreadable, ...
         raise UsageError(f"cannot read the log files: {str(error).splitlines()[0]}") from error

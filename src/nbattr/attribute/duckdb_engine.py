@@ -1,6 +1,10 @@
 """`cloudtrail_logs` in DuckDB: a view over a trail's log files with the columns of AWS's
 Athena table (nbattr.attribute.sql), and the queries run on it.
 
+The files are parsed once: the role's rows go into a table of the same name and columns in
+schema `role_rows`, which the role's queries find first on the search path; only the query
+for `--resource` (any principal) reads the files again.
+
 The files are read with their keys spelled as CloudTrail writes them (DuckDB matches JSON keys
 by exact name, Athena's SerDe case-insensitively) and renamed to the table's lower-case names.
 """
@@ -90,23 +94,45 @@ def view_sql(files: Sequence[Path]) -> str:
         columns.append(f"{value} AS {column}")
     paths = ", ".join(literal(str(path)) for path in files)
     return (
-        f"CREATE OR REPLACE VIEW cloudtrail_logs AS SELECT {', '.join(columns)} FROM ("
+        f"CREATE OR REPLACE VIEW main.cloudtrail_logs AS SELECT {', '.join(columns)} FROM ("
         f'SELECT unnest("Records") AS record FROM read_json([{paths}], '
         f"columns={{'Records': {literal(f'STRUCT({records})[]')}}}, format='unstructured', "
+        # Explicit: left to detect, `records` costs a full extra pass over every file.
+        "records=true, auto_detect=false, "
         f"maximum_object_size={object_bytes}))"
     )
 
 
-class DuckDbEngine:
-    """The attribution queries on DuckDB over `files`."""
+ROLE_QUERIES = {"notebooks", "notebook_resources", "session_events", "role_arns"}
 
-    def __init__(self, files: Sequence[Path], memory_limit: str = "768MB") -> None:
+
+class DuckDbEngine:
+    """The attribution queries on DuckDB over `files`, for the role `role` (ARN or name)."""
+
+    def __init__(
+        self,
+        files: Sequence[Path],
+        role: str,
+        scratch: Path | None = None,
+        memory_limit: str = "640MB",
+    ) -> None:
         if not files:
             raise ValueError("DuckDbEngine needs at least one log file")
-        self.connection = duckdb.connect(config={"memory_limit": memory_limit})
+        config = {"memory_limit": memory_limit, "preserve_insertion_order": False}
+        if scratch:  # where DuckDB spills what does not fit in memory_limit
+            config["temp_directory"] = str(scratch)
+        self.connection = duckdb.connect(config=config)
         self.connection.execute(view_sql(files))
+        issuer = "arn" if role.startswith("arn:") else "username"
+        self.connection.execute("CREATE SCHEMA role_rows")
+        self.connection.execute(
+            "CREATE TABLE role_rows.cloudtrail_logs AS SELECT * FROM main.cloudtrail_logs "
+            f"WHERE useridentity.sessioncontext.sessionissuer.{issuer} = {literal(role)}"
+        )
 
     def rows(self, name: str, **params: str) -> list[dict[str, Any]]:
+        path = "role_rows,main" if name in ROLE_QUERIES else "main"
+        self.connection.execute(f"SET search_path = {literal(path)}")
         cursor = self.connection.execute(query(name, "duckdb", **params))
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
