@@ -17,7 +17,7 @@ DOCUMENTED := . modules/execution-role modules/lifecycle-config modules/notebook
               modules/unattributed-alert \
               examples/basic examples/detection examples/existing-role examples/vpc-kms
 
-.PHONY: venv tools docs demo test lint bench-on-start bench-verify bench-terraform-gc bench-suite clean
+.PHONY: venv tools docs demo test lint bench-on-start bench-verify bench-attribute bench-terraform-gc bench-suite clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,9 @@ bench-on-start: venv ## our on-start script vs the classic one, in the sandbox (
 
 bench-verify: venv ## verify's use of the 2/s CloudTrail budget, and the demo's wall time
 	$(BIN)/python bench/verify_budget.py
+
+bench-attribute: venv ## nbattr attribute (DuckDB) vs a plain-Python json baseline, 1,000,000 records
+	$(BIN)/python bench/attribute_speed.py
 
 bench-terraform-gc: venv ## CPU of a terraform plan under Go's default GC and the harness's GOGC
 	$(BIN)/python bench/terraform_gc.py --runs 5

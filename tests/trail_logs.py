@@ -10,7 +10,7 @@ from typing import Any
 
 import boto3
 
-from calls import assume, create_role
+from calls import assume, assumed_session, create_role
 from nbattr.emulator.constants import ACCOUNT_ID, DEFAULT_REGION
 from nbattr.trail_files import encode_log_file, log_file_key
 
@@ -20,15 +20,7 @@ OBJECT_URL = f"s3://{BUCKET}/{KEY}"
 
 def instance(emulator: Any, role_arn: str) -> boto3.Session:
     """A notebook instance's base credentials (session SageMaker, one key per instance)."""
-    credentials = emulator.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="SageMaker")[
-        "Credentials"
-    ]
-    return boto3.session.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name=DEFAULT_REGION,
-    )
+    return assumed_session(emulator.client("sts"), role_arn, "SageMaker")
 
 
 def record_activity(emulator: Any) -> str:

@@ -8,6 +8,11 @@ from .calls import BASE_SESSION, Call
 from .spoofing import Spoof
 
 
+def header_lines(role_arn: str, scope: str, columns: str) -> list[str]:
+    """The report's first lines: the role, what was read, then the notebooks' column titles."""
+    return [f"role     {role_arn}", scope, "", columns]
+
+
 def unattributed_lines(calls: list[Call], origin: Callable[[Call], str]) -> list[str]:
     if not calls:
         return ["unattributed: none"]

@@ -18,6 +18,7 @@ from ..aws_command import (
     EXIT_FAILED,
     EXIT_OK,
     UsageError,
+    add_fail_on_arguments,
     add_output_arguments,
     add_role_argument,
     run_guarded,
@@ -38,30 +39,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "every .json.gz and .json under it",
     )
     add_role_argument(parser)
-    parser.add_argument(
-        "--since",
-        metavar="TIME",
-        help="from this ISO 8601 date or time (UTC), or this long ago (e.g. 30d); default: all",
-    )
-    parser.add_argument(
-        "--until", metavar="TIME", help="up to this ISO 8601 date or time, or this long ago"
-    )
-    parser.add_argument(
-        "--resource",
-        metavar="ARN_OR_S3_URL",
-        help="also list who touched this resource (S3 data events included), newest first",
-    )
+    for flag, metavar, text in (
+        ("--since", "TIME", "from this ISO 8601 date or time (UTC), or this long ago (e.g. 30d)"),
+        ("--until", "TIME", "up to this ISO 8601 date or time, or this long ago"),
+        ("--resource", "ARN_OR_S3_URL", "also list who touched it (S3 data events included)"),
+    ):
+        parser.add_argument(flag, metavar=metavar, help=text)
     add_output_arguments(parser, list(FORMATS))
-    parser.add_argument(
-        "--fail-on-unattributed",
-        action="store_true",
-        help="exit 1 when the role made calls under the bare SageMaker session",
-    )
-    parser.add_argument(
-        "--fail-on-spoof",
-        action="store_true",
-        help="exit 1 when a notebook's session name was used from another notebook",
-    )
+    add_fail_on_arguments(parser)
     parser.add_argument(
         "--endpoint-url", metavar="URL", help="S3 endpoint (e.g. the nbattr emulator)"
     )

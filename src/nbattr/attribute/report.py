@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..analysis.wording import spoof_lines, unattributed_lines
+from ..analysis.wording import header_lines, spoof_lines, unattributed_lines
 from ..aws_command import UsageError, write_report
 from .findings import Attribution
 from .sql import literal
@@ -19,12 +19,11 @@ PARQUET_NEEDS_OUTPUT = "--format parquet writes a binary file: pass --output FIL
 
 
 def render_table(result: Attribution) -> str:
-    lines = [
-        f"role     {result.role_arn}",
+    lines = header_lines(
+        result.role_arn,
         f"window   {result.since} to {result.until}    {result.files} log file(s) read",
-        "",
         f"{'NOTEBOOK':<32} {'CALLS':>7}  {'FIRST SEEN':<20} {'LAST SEEN':<20} EVENTS / RESOURCES",
-    ]
+    )
     for notebook in result.notebooks.values():
         lines.append(
             f"{notebook.name:<32} {notebook.calls:>7}  {notebook.first_seen:<20} "

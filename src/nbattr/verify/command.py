@@ -22,6 +22,7 @@ from ..aws_command import (
     Aws,
     UsageError,
     add_aws_arguments,
+    add_fail_on_arguments,
     add_output_arguments,
     add_role_argument,
     notebooks_of,
@@ -70,16 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_aws_arguments(parser)
     add_output_arguments(parser, sorted(RENDERERS))
-    parser.add_argument(
-        "--fail-on-unattributed",
-        action="store_true",
-        help="also fail when the role made calls under the bare SageMaker session",
-    )
-    parser.add_argument(
-        "--fail-on-spoof",
-        action="store_true",
-        help="also fail when a notebook's session name was used from another notebook",
-    )
+    add_fail_on_arguments(parser)
     parser.add_argument(
         "--poll-interval",
         default="10s",

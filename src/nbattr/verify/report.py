@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 from .. import junit
 from ..analysis.calls import Call
 from ..analysis.spoofing import Spoof
-from ..analysis.wording import spoof_lines, unattributed_lines
+from ..analysis.wording import header_lines, spoof_lines, unattributed_lines
 from .attribution import NotebookResult
 
 
@@ -51,12 +51,11 @@ class Report:
 
 
 def render_table(report: Report) -> str:
-    lines = [
-        f"role     {report.role_arn}",
+    lines = header_lines(
+        report.role_arn,
         f"regions  {', '.join(report.regions)}    since {report.since}",
-        "",
         f"{'NOTEBOOK':<32} {'RESULT':<6} {'CALLS':>5}  LAST SEEN AS",
-    ]
+    )
     for notebook in report.notebooks:
         last = max(notebook.calls, key=lambda call: call.time) if notebook.calls else None
         seen = f"{last.session_arn} at {last.time:%H:%M:%S}" if last else "no call under its name"
