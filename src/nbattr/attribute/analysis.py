@@ -43,7 +43,8 @@ def attribute(
     }
     touched: dict[str, list[str]] = defaultdict(list)
     for row in engine.rows("notebook_resources", role_arn=role_arn, **params):
-        touched[row["notebook"]].append(row["resource"])
+        if row["resource"]:  # NULL: a resources[] entry without ARN
+            touched[row["notebook"]].append(row["resource"])
     for name, resources in touched.items():
         notebooks[name].resources = sorted(resources)
     session_records = [

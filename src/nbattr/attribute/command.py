@@ -98,7 +98,7 @@ def attribute_files(
     from .duckdb_engine import DuckDbEngine  # imported here: `--help` needs no engine
 
     try:
-        engine = DuckDbEngine(files, role, scratch)
+        engine = DuckDbEngine(files, role, everyone=bool(resource), scratch=scratch)
         return attribute(engine, resolve_role(engine, role, window), window, len(files), resource)
     except duckdb.Error as error:  # a file that is not a CloudTrail log file, unreadable, ...
         raise UsageError(f"cannot read the log files: {str(error).splitlines()[0]}") from error

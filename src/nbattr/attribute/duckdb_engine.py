@@ -1,9 +1,9 @@
 """`cloudtrail_logs` in DuckDB: a view over a trail's log files with the columns of AWS's
 Athena table (nbattr.attribute.sql), and the queries run on it.
 
-The files are parsed once: the role's rows go into a table of the same name and columns in
-schema `role_rows`, which the role's queries find first on the search path; only the query
-for `--resource` (any principal) reads the files again.
+The files are parsed once: the rows the queries need (the role's; everyone's with
+`--resource`, which asks about any principal), with the columns they read, go into a table of
+the same name in schema `kept`, which the queries find first on the search path.
 
 The files are read with their keys spelled as CloudTrail writes them (DuckDB matches JSON keys
 by exact name, Athena's SerDe case-insensitively) and renamed to the table's lower-case names.
@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from .sql import literal, query
+from .sql import COLUMNS_READ, REQUEST_PARAMETERS_READ, literal, query
 
 _SESSION_ISSUER = (
     'STRUCT(type VARCHAR, "principalId" VARCHAR, arn VARCHAR, "accountId" VARCHAR, '
@@ -81,20 +81,33 @@ def largest_body(files: Sequence[Path]) -> int:
     return largest
 
 
-def view_sql(files: Sequence[Path]) -> str:
+def view_sql(files: Sequence[Path], name: str = "main.cloudtrail_logs", lean: bool = False) -> str:
+    """The view `name` over `files`: every column of the table, or (`lean`) only those the
+    queries read, with requestparameters cut down to the keys they read: parsing and
+    re-serialising what no query reads is most of the time a copy would take."""
     object_bytes = max(MIN_OBJECT_BYTES, largest_body(files) + 1)
-    records = ", ".join(f'"{field}" {kind}' for field, (kind, _) in _FIELDS.items())
+    fields = {
+        field: (kind, column)
+        for field, (kind, column) in _FIELDS.items()
+        if not lean or column in COLUMNS_READ
+    }
+    if lean:
+        keys = ", ".join(f'"{key}" VARCHAR' for key in REQUEST_PARAMETERS_READ)
+        fields["requestParameters"] = (f"STRUCT({keys})", "requestparameters")
+    records = ", ".join(f'"{field}" {kind}' for field, (kind, _) in fields.items())
     columns = []
-    for field, (_, column) in _FIELDS.items():
+    for field, (kind, column) in fields.items():
         value = f'record."{field}"'
-        if column in _LOWER:  # same fields in the same order: cast by position
+        if column in _LOWER:  # the table's lower-case field names
             value = f"{value}::{_LOWER[column]}"
-        elif _FIELDS[field][0] == "JSON":
+        elif kind == "JSON":
             value = f"{value}::VARCHAR"  # Athena's table holds these as JSON text
+        elif kind.startswith("STRUCT"):  # the lean requestparameters, as JSON text
+            value = f"to_json({value})::VARCHAR"
         columns.append(f"{value} AS {column}")
     paths = ", ".join(literal(str(path)) for path in files)
     return (
-        f"CREATE OR REPLACE VIEW main.cloudtrail_logs AS SELECT {', '.join(columns)} FROM ("
+        f"CREATE OR REPLACE VIEW {name} AS SELECT {', '.join(columns)} FROM ("
         f'SELECT unnest("Records") AS record FROM read_json([{paths}], '
         f"columns={{'Records': {literal(f'STRUCT({records})[]')}}}, format='unstructured', "
         # Explicit: left to detect, `records` costs a full extra pass over every file.
@@ -103,16 +116,15 @@ def view_sql(files: Sequence[Path]) -> str:
     )
 
 
-ROLE_QUERIES = {"notebooks", "notebook_resources", "session_events", "role_arns"}
-
-
 class DuckDbEngine:
-    """The attribution queries on DuckDB over `files`, for the role `role` (ARN or name)."""
+    """The attribution queries on DuckDB over `files`, for the role `role` (ARN or name);
+    `everyone`: keep every principal's rows (for `resource_events`), not only the role's."""
 
     def __init__(
         self,
         files: Sequence[Path],
         role: str,
+        everyone: bool = False,
         scratch: Path | None = None,
         memory_limit: str = "640MB",
     ) -> None:
@@ -122,17 +134,22 @@ class DuckDbEngine:
         if scratch:  # where DuckDB spills what does not fit in memory_limit
             config["temp_directory"] = str(scratch)
         self.connection = duckdb.connect(config=config)
-        self.connection.execute(view_sql(files))
+        self.connection.execute(view_sql(files))  # the whole table, for any other query
+        self.connection.execute(view_sql(files, "main.lean_logs", lean=True))
         issuer = "arn" if role.startswith("arn:") else "username"
-        self.connection.execute("CREATE SCHEMA role_rows")
-        self.connection.execute(
-            "CREATE TABLE role_rows.cloudtrail_logs AS SELECT * FROM main.cloudtrail_logs "
-            f"WHERE useridentity.sessioncontext.sessionissuer.{issuer} = {literal(role)}"
+        kept = (
+            "TRUE"
+            if everyone
+            else (f"useridentity.sessioncontext.sessionissuer.{issuer} = {literal(role)}")
         )
+        self.connection.execute("CREATE SCHEMA kept")
+        self.connection.execute(
+            f"CREATE TABLE kept.cloudtrail_logs AS SELECT {', '.join(COLUMNS_READ)} "
+            f"FROM main.lean_logs WHERE {kept}"
+        )
+        self.connection.execute("SET search_path = 'kept,main'")
 
     def rows(self, name: str, **params: str) -> list[dict[str, Any]]:
-        path = "role_rows,main" if name in ROLE_QUERIES else "main"
-        self.connection.execute(f"SET search_path = {literal(path)}")
         cursor = self.connection.execute(query(name, "duckdb", **params))
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
