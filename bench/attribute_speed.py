@@ -24,13 +24,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))  # the recording helpers
-
-from nbattr.emulator import Emulator
-from nbattr.emulator.constants import ACCOUNT_ID, DEFAULT_REGION
-from nbattr.trail_files import encode_log_file, log_file_key
-from trail_logs import KEY, OBJECT_URL, record_activity
-
+TESTS = Path(__file__).parents[1] / "tests"  # the recording helpers (trail_logs)
 NOTEBOOKS = 200
 PER_FILE = 5000  # records per log file (a busy account's 5-minute file)
 DAYS = 3
@@ -55,19 +49,22 @@ sys.stdout.write(render_json(attribute_records(records(), role, window, len(file
 """
 
 
-def record_templates() -> tuple[str, list[dict]]:
-    with Emulator() as emulator:
-        role = record_activity(emulator)
-        return role, emulator.cloudtrail.records()
-
-
 def _session(record: dict) -> str:
     return str((record.get("userIdentity") or {}).get("arn") or "").rsplit("/", 1)[-1]
 
 
 def generate(root: Path, total: int) -> str:
-    """`total` records in gzip log files under `root`; the role's ARN."""
-    role, templates = record_templates()
+    """`total` records in gzip log files under `root`; the role's ARN. Run in a process of
+    its own (see main): the emulator alone takes more memory than some measured sides."""
+    sys.path.insert(0, str(TESTS))
+    from nbattr.emulator import Emulator
+    from nbattr.emulator.constants import ACCOUNT_ID, DEFAULT_REGION
+    from nbattr.trail_files import encode_log_file, log_file_key
+    from trail_logs import KEY, record_activity
+
+    with Emulator() as emulator:
+        role = record_activity(emulator)
+        templates = emulator.cloudtrail.records()
     # nb-1's calls, and another role's session of the same name (not ours: must not count).
     honest = [r for r in templates if _session(r) == "nb-1" and r["eventName"] != "AssumeRole"]
     rare = [r for r in templates if r not in honest]  # bypasses, spoofs, hops, other roles
@@ -100,8 +97,9 @@ def generate(root: Path, total: int) -> str:
     return role
 
 
-def measure(command: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak resident bytes and stdout of `command` in its own process."""
+def measure(command: list[str]) -> tuple[float, float, int, str]:
+    """Wall seconds, CPU seconds, peak resident bytes and stdout of `command` in its own
+    process (CPU time says what the machine's other load hides in wall time)."""
     with tempfile.TemporaryFile() as out:
         started = time.monotonic()
         process = subprocess.Popen(command, stdout=out)
@@ -110,17 +108,31 @@ def measure(command: list[str]) -> tuple[float, int, str]:
         out.seek(0)
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(f"{command[:3]} failed with {status}")
-        return elapsed, usage.ru_maxrss * 1024, out.read().decode()
+        cpu = usage.ru_utime + usage.ru_stime
+        return elapsed, cpu, usage.ru_maxrss * 1024, out.read().decode()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--generate-into", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.generate_into:  # the child that generates: prints the role and the object asked about
+        role = generate(args.generate_into, args.records)  # puts tests/ on the path
+        from trail_logs import OBJECT_URL
+
+        print(json.dumps({"role": role, "object": OBJECT_URL}))
+        return
     with tempfile.TemporaryDirectory(prefix="bench-attribute-") as work:
         root = Path(work)
         began = time.monotonic()
-        role = generate(root, args.records)
+        # Generated in a process of its own: Linux keeps a process's peak resident size across
+        # fork and exec, so a large parent would show as every measured child's peak.
+        generated = json.loads(subprocess.run(
+            [sys.executable, __file__, "--records", str(args.records), "--generate-into", work],
+            check=True, capture_output=True, text=True,
+        ).stdout)  # fmt: skip
+        role, resource = generated["role"], generated["object"]
         files = [p for p in root.rglob("*.json.gz")]
         records = args.records
         size = sum(p.stat().st_size for p in files)
@@ -129,18 +141,20 @@ def main() -> None:
         nbattr = str(Path(sys.executable).parent / "nbattr")
         sides = {
             "duckdb (nbattr attribute)": [nbattr, "attribute", str(root), "--role", role,
-                                          "--resource", OBJECT_URL, "--format", "json"],
-            "python json baseline": [sys.executable, "-c", BASELINE, str(root), role, OBJECT_URL],
+                                          "--resource", resource, "--format", "json"],
+            "python json baseline": [sys.executable, "-c", BASELINE, str(root), role, resource],
         }  # fmt: skip
         results = {name: measure(command) for name, command in sides.items()}
-        reports = [json.loads(out) for _, _, out in results.values()]
+        reports = [json.loads(out) for *_, out in results.values()]
         for report in reports:
             report.pop("until")
         same = reports[0] == reports[1]
-        print(f"\n{'ENGINE':<28} {'SECONDS':>8} {'RECORDS/S':>11} {'PEAK MiB':>9}")
-        for name, (seconds, peak, _) in results.items():
-            print(f"{name:<28} {seconds:>8.1f} {records / seconds:>11,.0f} {peak / 2**20:>9.0f}")
-        (duck_s, duck_peak, _), (py_s, py_peak, _) = results.values()
+        print(f"\n{'ENGINE':<28} {'SECONDS':>8} {'RECORDS/S':>11} {'CPU S':>7} "
+              f"{'RECORDS/CPU S':>14} {'PEAK MiB':>9}")  # fmt: skip
+        for name, (seconds, cpu, peak, _) in results.items():
+            print(f"{name:<28} {seconds:>8.1f} {records / seconds:>11,.0f} {cpu:>7.1f} "
+                  f"{records / cpu:>14,.0f} {peak / 2**20:>9.0f}")  # fmt: skip
+        (duck_s, _, duck_peak, _), (py_s, _, py_peak, _) = results.values()
         print(f"\nduckdb / python: {py_s / duck_s:.1f}x the records per second, "
               f"{duck_peak / py_peak:.2f}x the peak memory; same report: {same}")  # fmt: skip
         rate_met = "met" if records / duck_s >= TARGET_RATE else "NOT met"

@@ -98,7 +98,7 @@ def view_sql(files: Sequence[Path], name: str = "main.cloudtrail_logs", lean: bo
     columns = []
     for field, (kind, column) in fields.items():
         value = f'record."{field}"'
-        if column in _LOWER:  # the table's lower-case field names
+        if column in _LOWER:  # the table's field types (DuckDB matches names case-blind)
             value = f"{value}::{_LOWER[column]}"
         elif kind == "JSON":
             value = f"{value}::VARCHAR"  # Athena's table holds these as JSON text

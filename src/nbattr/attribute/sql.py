@@ -12,8 +12,10 @@ accountid, type)), eventtype, apiversion, readonly (string), recipientaccountid,
 sharedeventid, vpcendpointid). On Athena that is the Glue table; on DuckDB a view over the
 trail's files (`CLOUDTRAIL_LOGS_VIEW`).
 
-The SQL is the subset both engines run alike; the three things they spell differently (a JSON
-string field, a sorted distinct list as text, one row per resource ARN) are `Dialect` hooks.
+The SQL is the subset both engines run alike; what they spell differently (a JSON string
+field, a sorted distinct list as text, one row per resource ARN, whether resources[] names an
+ARN, Athena's `timestamp` partition filter) are `Dialect` hooks. Queries read only
+`COLUMNS_READ`, and of requestparameters only `REQUEST_PARAMETERS_READ`.
 Per-session rules (spoofing, where a bypass came from) run in Python over the small result of
 `session_events` (nbattr.attribution); the SQL does the filtering by role and the grouping.
 """
