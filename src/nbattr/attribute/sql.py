@@ -17,7 +17,7 @@ field, a sorted distinct list as text, one row per resource ARN, whether resourc
 ARN, Athena's `timestamp` partition filter) are `Dialect` hooks. Queries read only
 `COLUMNS_READ`, and of requestparameters only `REQUEST_PARAMETERS_READ`.
 Per-session rules (spoofing, where a bypass came from) run in Python over the small result of
-`session_events` (nbattr.attribution); the SQL does the filtering by role and the grouping.
+`session_events` (nbattr.analysis, shared with verify); the SQL filters by role and groups.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ REQUEST_PARAMETERS_READ = ("roleArn", "roleSessionName", "bucketName", "key")  #
 class Dialect:
     json_text: Callable[[str, str], str]  # (JSON string column, '$.path') -> text or NULL
     sorted_set: Callable[[str], str]  # aggregate: distinct values, sorted, joined by ','
-    resource_arns: str  # FROM-clause tail: one row per resources[].arn, as `resource_arn`
+    resource_arns: str  # FROM-clause tail: one row per resources[] entry (_RESOURCE_ARN)
     partition_filter: Callable[[str, str], str]  # (first day, last day) 'YYYY/MM/DD' -> SQL
     lists_resource: Callable[[str], str]  # (ARN literal) -> whether resources[] names it
 
