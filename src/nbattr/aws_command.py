@@ -55,6 +55,20 @@ def add_output_arguments(parser: argparse.ArgumentParser, formats: list[str]) ->
     )
 
 
+def add_fail_on_arguments(parser: argparse.ArgumentParser) -> None:
+    """--fail-on-unattributed and --fail-on-spoof: findings fail (exit 1) only when asked."""
+    parser.add_argument(
+        "--fail-on-unattributed",
+        action="store_true",
+        help="also fail when the role made calls under the bare SageMaker session",
+    )
+    parser.add_argument(
+        "--fail-on-spoof",
+        action="store_true",
+        help="also fail when a notebook's session name was used from another notebook",
+    )
+
+
 def run_guarded(command: str, body: Callable[[], int], endpoint_url: str | None = None) -> int:
     """Run a command's body; usage, credential and access problems become exit code 2.
     `endpoint_url`: the --endpoint-url passed, so the credentials error does not suggest it."""

@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .attribute.command import add_arguments as add_attribute_arguments
+from .attribute.command import run as run_attribute
 from .audit.command import add_arguments as add_audit_arguments
 from .audit.command import run as run_audit
 from .harness.provider_block import OVERRIDE_FILE, PROVIDER_FILE
@@ -53,6 +55,17 @@ def _parser() -> argparse.ArgumentParser:
         "clean, 1 findings at or above --fail-on, 2 usage or access error.",
     )
     add_audit_arguments(audit)
+
+    attribute = commands.add_parser(
+        "attribute",
+        help="which notebook did what: a role's calls per notebook from a trail's log files",
+        description="Read a trail's log files (a folder or s3://bucket/prefix, .json.gz and "
+        ".json, pruned to the --since/--until date folders) on DuckDB and report, for one "
+        "role: each notebook's calls, the calls under the bare SageMaker session with their "
+        "likely notebook, spoofed sessions (verify's rules), and with --resource who touched "
+        "it. Exit 0 done, 1 a finding --fail-on-* asked for, 2 usage error.",
+    )
+    add_attribute_arguments(attribute)
 
     emulator = commands.add_parser("emulator", help="the embedded AWS emulator")
     emulator_commands = emulator.add_subparsers(dest="emulator_command", required=True)
@@ -140,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.exit(run_demo(args.example, keep=args.keep))
         if args.command == "verify":
             sys.exit(run_verify(args))
+        if args.command == "attribute":
+            sys.exit(run_attribute(args))
         if args.command == "audit":
             sys.exit(run_audit(args))
         if args.command == "terraform":

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 import boto3
 
+from ..analysis.spoofing import analyse
 from ..aws_command import (
     EXIT_FAILED,
     EXIT_OK,
@@ -21,6 +22,7 @@ from ..aws_command import (
     Aws,
     UsageError,
     add_aws_arguments,
+    add_fail_on_arguments,
     add_output_arguments,
     add_role_argument,
     notebooks_of,
@@ -33,6 +35,7 @@ from .attribution import (
     BASE_SESSION,
     NotebookResult,
     session_arn,
+    timed_records,
     unattributed_calls,
 )
 from .clock import Clock, SystemClock
@@ -42,7 +45,6 @@ from .lookups import Lookups
 from .preflight import check as preflight
 from .reader import AWS_LOOKUP_RATE, CloudTrailReader, LookupFailed, RateLimiter
 from .report import RENDERERS, Report
-from .spoofing import analyse
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "add_arguments", "run"]
 
@@ -70,16 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_aws_arguments(parser)
     add_output_arguments(parser, sorted(RENDERERS))
-    parser.add_argument(
-        "--fail-on-unattributed",
-        action="store_true",
-        help="also fail when the role made calls under the bare SageMaker session",
-    )
-    parser.add_argument(
-        "--fail-on-spoof",
-        action="store_true",
-        help="also fail when a notebook's session name was used from another notebook",
-    )
+    add_fail_on_arguments(parser)
     parser.add_argument(
         "--poll-interval",
         default="10s",
@@ -209,7 +202,13 @@ def _verify(
             break
         clock.sleep(poll_interval)
 
-    findings = analyse(role_arn, names, base_events, notebook_events, addresses)
+    findings = analyse(
+        role_arn,
+        names,
+        timed_records(base_events),
+        {name: timed_records(events) for name, events in notebook_events.items()},
+        addresses,
+    )
     report = Report(
         role_arn=role_arn,
         regions=regions,

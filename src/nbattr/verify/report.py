@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 from .. import junit
-from .attribution import Call, NotebookResult
-from .spoofing import Spoof
+from ..analysis.calls import Call
+from ..analysis.spoofing import Spoof
+from ..analysis.wording import header_lines, spoof_lines, unattributed_lines
+from .attribution import NotebookResult
 
 
 @dataclass
@@ -49,39 +51,19 @@ class Report:
 
 
 def render_table(report: Report) -> str:
-    lines = [
-        f"role     {report.role_arn}",
+    lines = header_lines(
+        report.role_arn,
         f"regions  {', '.join(report.regions)}    since {report.since}",
-        "",
         f"{'NOTEBOOK':<32} {'RESULT':<6} {'CALLS':>5}  LAST SEEN AS",
-    ]
+    )
     for notebook in report.notebooks:
         seen = _last_seen(notebook)
         result = "PASS" if notebook.attributed else "FAIL"
         lines.append(f"{notebook.name:<32} {result:<6} {len(notebook.calls):>5}  {seen}")
     lines.append("")
-    if report.unattributed:
-        lines.append(
-            f"UNATTRIBUTED: {len(report.unattributed)} call(s) under the bare SageMaker session"
-        )
-        lines.append(
-            f"  {'TIME':<20} {'EVENT':<32} {'SOURCE ADDRESS':<16} {'REGION':<14} LIKELY FROM"
-        )
-        for call in sorted(report.unattributed, key=lambda c: c.time):
-            event = f"{call.event_source.split('.')[0]}:{call.event_name}"
-            lines.append(
-                f"  {call.time:%Y-%m-%d %H:%M:%S}  {event:<32} {call.source_ip:<16} "
-                f"{call.region:<14} {report.origin(call)}"
-            )
-    else:
-        lines.append("unattributed: none")
+    lines += unattributed_lines(report.unattributed, report.origin)
     lines.append("")
-    if report.spoofs:
-        lines.append(f"SPOOFED: {len(report.spoofs)} session name(s) used by another notebook")
-        for spoof in report.spoofs:
-            lines.append(f"  as {spoof.claimed} by {spoof.used_by or 'unknown'}: {spoof.evidence}")
-    else:
-        lines.append("spoofed: none")
+    lines += spoof_lines(report.spoofs)
     checked = ", ".join(f"{n} {a}" for n, a in sorted(report.addresses.items())) or "none in a VPC"
     lines.append(f"addresses checked: {checked}")
     if report.address_note:

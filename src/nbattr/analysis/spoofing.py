@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .attribution import BASE_SESSION, Call, call_of, issuer, record_of
+from .calls import BASE_SESSION, Call, Timed, call_of, issuer, session_name
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,6 @@ class Findings:
         return self.address_owner.get(call.source_ip) or self.key_owner.get(call.access_key_id)
 
 
-def _session_name(record: dict[str, Any]) -> str:
-    return str(record.get("userIdentity", {}).get("arn", "")).rsplit("/", 1)[-1]
-
-
 def _self_assume(record: dict[str, Any], role_arn: str) -> str | None:
     """The session name asked for, when `record` is an AssumeRole of this role by itself."""
     if record.get("eventName") != "AssumeRole" or record.get("errorCode"):
@@ -64,34 +60,25 @@ def _self_assume(record: dict[str, Any], role_arn: str) -> str | None:
     return str(parameters.get("roleSessionName", "")) or None
 
 
-Parsed = list[tuple[dict[str, Any], dict[str, Any]]]  # (LookupEvents entry, its record)
-
-
-def _parsed(events: list[dict[str, Any]]) -> Parsed:
-    return [(event, record_of(event)) for event in events]
-
-
 def analyse(
     role_arn: str,
     names: list[str],
-    base_events: list[dict[str, Any]],
-    notebook_events: dict[str, list[dict[str, Any]]],
+    base: list[Timed],
+    sessions: dict[str, list[Timed]],
     addresses: dict[str, str],
 ) -> Findings:
-    """Spoofs among `names` from the base session's events, each notebook session's events
+    """Spoofs among `names` from the base session's records, each notebook session's records
     and the notebooks' interface addresses (VPC notebooks only)."""
     findings = Findings(address_owner={address: name for name, address in addresses.items()})
     wanted = set(names)
-    base = _parsed(base_events)
-    sessions = {name: _parsed(events) for name, events in notebook_events.items()}
 
     # Base credentials -> the notebook names they asked for, with the AssumeRole events.
     asked: dict[str, dict[str, list[Call]]] = defaultdict(lambda: defaultdict(list))
-    for event, record in base:
+    for time, record in base:
         name = _self_assume(record, role_arn)
-        if name in wanted and _session_name(record) == BASE_SESSION:
+        if name in wanted and session_name(record) == BASE_SESSION:
             key = str(record["userIdentity"].get("accessKeyId", ""))
-            asked[key][name].append(call_of(event, record))
+            asked[key][name].append(call_of(time, record))
     exclusively_owned = {next(iter(claims)) for claims in asked.values() if len(claims) == 1}
     for key, claims in asked.items():
         if len(claims) == 1:
@@ -116,17 +103,17 @@ def analyse(
             )
 
     for parsed in sessions.values():
-        for event, record in parsed:
+        for time, record in parsed:
             # An attributed session re-assuming the role under another notebook's name.
             target = _self_assume(record, role_arn)
-            caller = _session_name(record)
+            caller = session_name(record)
             if target in wanted and target != caller and caller != BASE_SESSION:
                 findings.spoofs.append(
                     Spoof(
                         claimed=target,
                         used_by=caller,
                         evidence=f"chained: session {caller} assumed the role as {target}",
-                        calls=(call_of(event, record),),
+                        calls=(call_of(time, record),),
                     )
                 )
     findings.spoofs += _address_mismatches(role_arn, wanted, base, sessions, findings, addresses)
@@ -136,8 +123,8 @@ def analyse(
 def _address_mismatches(
     role_arn: str,
     wanted: set[str],
-    base: Parsed,
-    sessions: dict[str, Parsed],
+    base: list[Timed],
+    sessions: dict[str, list[Timed]],
     findings: Findings,
     addresses: dict[str, str],
 ) -> list[Spoof]:
@@ -145,17 +132,17 @@ def _address_mismatches(
     Public addresses (NAT, the SageMaker-managed network) say nothing either way."""
     owner_of = findings.address_owner
     suspicious: dict[tuple[str, str], list[Call]] = defaultdict(list)
-    claims = [(_self_assume(record, role_arn), event, record) for event, record in base]
+    claims = [(_self_assume(record, role_arn), time, record) for time, record in base]
     claims += [
-        (name, event, record)
+        (name, time, record)
         for name, parsed in sessions.items()
-        for event, record in parsed
-        if issuer(record) == role_arn and _session_name(record) == name
+        for time, record in parsed
+        if issuer(record) == role_arn and session_name(record) == name
     ]
-    for name, event, record in claims:
+    for name, time, record in claims:
         own, source = addresses.get(name or ""), str(record.get("sourceIPAddress", ""))
         if name in wanted and own is not None and source != own and _private(source):
-            suspicious[(str(name), source)].append(call_of(event, record))
+            suspicious[(str(name), source)].append(call_of(time, record))
     return [
         Spoof(
             claimed=name,
