@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .attribute.athena_command import add_arguments as add_attribute_arguments
+from .attribute.athena_command import run as run_attribute
 from .audit.command import add_arguments as add_audit_arguments
 from .audit.command import run as run_audit
 from .harness.provider_block import OVERRIDE_FILE, PROVIDER_FILE
@@ -53,6 +55,15 @@ def _parser() -> argparse.ArgumentParser:
         "clean, 1 findings at or above --fail-on, 2 usage or access error.",
     )
     add_audit_arguments(audit)
+
+    attribute = commands.add_parser(
+        "attribute",
+        help="who did what: the role's calls per notebook, from the trail's log files",
+        description="Attribute the role's calls to notebooks from a trail's log files; with "
+        "--athena, on Athena over the athena-attribution module's table. Exit 0 done, 2 usage "
+        "or access error, or the query failed or timed out.",
+    )
+    add_attribute_arguments(attribute)
 
     emulator = commands.add_parser("emulator", help="the embedded AWS emulator")
     emulator_commands = emulator.add_subparsers(dest="emulator_command", required=True)
@@ -134,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.exit(run_verify(args))
         if args.command == "audit":
             sys.exit(run_audit(args))
+        if args.command == "attribute":
+            sys.exit(run_attribute(args))
         if args.command == "terraform":
             tools = toolchain()
             done = subprocess.run(

@@ -1,0 +1,1 @@
+"""`nbattr attribute`: who did what, over CloudTrail log files (DuckDB) or on Athena."""
