@@ -4,13 +4,18 @@ workgroup with encrypted, enforced results, the named queries; and its bad input
 
 from __future__ import annotations
 
+import argparse
 import json
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 
 from batched_cases import CaseRuns, apply_cases
-from nbattr.harness.workspace import prepare
+from manual_clock import ManualClock
+from nbattr.attribute.athena import AthenaRunner
+from nbattr.attribute.athena_command import add_arguments, run
+from nbattr.trail_files import encode_log_file, log_file_key
 
 MODULE = "modules/athena-attribution"
 TRAIL_BUCKET = "org-trail-logs"
@@ -34,7 +39,7 @@ def _athena_leftovers(emulator) -> str:
     return " ".join(left)
 
 
-def test_module_applies_replans_clean_and_destroys(workspace, clean_emulator):
+def test_module_applies_replans_clean_and_destroys(workspace, clean_emulator, capsys):
     ws = workspace(MODULE, clean_emulator)
     (ws.path / "case.auto.tfvars.json").write_text(json.dumps(GOOD))
     try:
@@ -72,8 +77,105 @@ def test_module_applies_replans_clean_and_destroys(workspace, clean_emulator):
         for query_id in outputs["named_query_ids"].values():
             saved = athena.get_named_query(NamedQueryId=query_id)["NamedQuery"]
             assert saved["WorkGroup"] == "attribution" and "FROM cloudtrail_logs" in saved["QueryString"]
+        _check_queries_over_trail_files(clean_emulator, outputs, capsys)
         replan = ws.run("plan", "-detailed-exitcode", "-input=false", "-no-color")
         assert replan.retcode == 0, f"second plan is not empty:\n{replan.out}"
     finally:
         ws.destroy()
     assert _athena_leftovers(clean_emulator) == ""
+
+
+ROLE = "team-role"
+OBJECT = "arn:aws:s3:::patients/patients.csv"
+
+
+def _record(account: str, region: str, when: datetime, session: str, n: int) -> dict[str, Any]:
+    """A CloudTrail record of the role's session, in the shape of the real ones
+    (tests/fixtures/cloudtrail-real): camel-case keys, nested identity, JSON parameters."""
+    get_object = session == "nb-1" and n == 0
+    return {
+        "eventVersion": "1.09",
+        "userIdentity": {
+            "type": "AssumedRole",
+            "arn": f"arn:aws:sts::{account}:assumed-role/{ROLE}/{session}",
+            "accountId": account,
+            "sessionContext": {
+                "sessionIssuer": {
+                    "type": "Role",
+                    "arn": f"arn:aws:iam::{account}:role/{ROLE}",
+                    "accountId": account,
+                    "userName": ROLE,
+                },
+                "attributes": {"mfaAuthenticated": "false"},
+            },
+        },
+        "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "eventSource": "s3.amazonaws.com" if get_object else "sts.amazonaws.com",
+        "eventName": "GetObject" if get_object else "GetCallerIdentity",
+        "awsRegion": region,
+        "requestParameters": {"bucketName": "patients", "key": "patients.csv"} if get_object else None,
+        "readOnly": True,
+        "eventID": f"{account}-{region}-{session}-{when:%Y%m%d}-{n}",
+        "resources": [{"type": "AWS::S3::Object", "ARN": OBJECT}] if get_object else [],
+        "eventType": "AwsApiCall",
+        "recipientAccountId": account,
+    }
+
+
+# (account, region, day, session, calls); the last three lie outside the table's projection
+# (an account and a region not listed, a day before start_date) and must not be read.
+TRAIL = [
+    ("123456789012", "us-east-1", "2026-03-05", "nb-1", 3),
+    ("123456789012", "us-east-1", "2026-03-05", "SageMaker", 1),
+    ("123456789012", "us-east-1", "2026-03-05", "nb-2", 1),
+    ("210987654321", "eu-west-1", "2026-03-06", "nb-2", 2),
+    ("999999999999", "us-east-1", "2026-03-05", "nb-3", 5),
+    ("123456789012", "ap-south-1", "2026-03-05", "nb-3", 5),
+    ("123456789012", "us-east-1", "2025-12-31", "nb-1", 4),
+]
+
+
+def _deliver_trail(emulator) -> None:
+    s3 = emulator.client("s3")
+    s3.create_bucket(Bucket=TRAIL_BUCKET)
+    for account, region, day, session, calls in TRAIL:
+        when = datetime.fromisoformat(day).replace(hour=10, tzinfo=timezone.utc)
+        key = log_file_key(account, region, when, prefix="audit", organization_id=ORG)
+        records = [_record(account, region, when, session, n) for n in range(calls)]
+        s3.put_object(Bucket=TRAIL_BUCKET, Key=key, Body=encode_log_file(records))
+
+
+def _check_queries_over_trail_files(emulator, outputs, capsys) -> None:
+    """`nbattr attribute --athena` and the saved queries, run on the module's table over trail
+    files in the organisation layout: only the projected accounts, regions and days count."""
+    _deliver_trail(emulator)
+    clock = ManualClock()
+    emulator.athena.use_clock(clock)
+    try:
+        parser = argparse.ArgumentParser()
+        add_arguments(parser)
+        args = parser.parse_args(["--athena", "--workgroup", outputs["workgroup_name"],
+                                  "--database", outputs["database_name"], "--role", ROLE,
+                                  "--format", "json"])  # fmt: skip
+        runner = AthenaRunner(
+            emulator.client("athena"), outputs["workgroup_name"], outputs["database_name"],
+            clock=clock,
+        )  # fmt: skip
+        assert run(args, runner) == 0
+        notebooks = json.loads(capsys.readouterr().out)["notebooks"]
+        assert {name: row["calls"] for name, row in notebooks.items()} == {"nb-1": 3, "nb-2": 3}
+        assert notebooks["nb-2"]["first_seen"] == "2026-03-05T10:00:00Z"
+        assert notebooks["nb-1"]["event_names"] == "GetCallerIdentity,GetObject"
+        saved = emulator.client("athena").get_named_query(
+            NamedQueryId=outputs["named_query_ids"]["who-touched-resource"]
+        )["NamedQuery"]["QueryString"]
+        touched = runner.rows(saved, [f"'{OBJECT}'"])
+        assert [(row["session"], row["eventname"]) for row in touched] == [("nb-1", "GetObject")]
+        bare = emulator.client("athena").get_named_query(
+            NamedQueryId=outputs["named_query_ids"]["unattributed-calls"]
+        )["NamedQuery"]["QueryString"]
+        assert [row["eventid"] for row in runner.rows(bare, [f"'{ROLE}'"])] == [
+            "123456789012-us-east-1-SageMaker-20260305-0"
+        ]
+    finally:
+        emulator.athena.use_clock(None)
