@@ -179,3 +179,88 @@ def _check_queries_over_trail_files(emulator, outputs, capsys) -> None:
         ]
     finally:
         emulator.athena.use_clock(None)
+
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
+    "name with an underscore": (
+        {"name": "my_group"},
+        ["athena attribution name must be 1-62 lower-case letters", '"my_group"'],
+    ),
+    "trail bucket given as a URL": (
+        {"trail_bucket_name": "s3://org-trail-logs"},
+        ["trail_bucket_name must be an S3 bucket name", '"s3://org-trail-logs"'],
+    ),
+    "trail prefix with slashes": (
+        {"trail_prefix": "/audit/"},
+        ["trail_prefix must not start or end with a slash", '"/audit/"'],
+    ),
+    "organization id that is an account": (
+        {"organization_id": "123456789012"},
+        ["organization_id must be an AWS Organizations ID", '"123456789012"'],
+    ),
+    "short account id": (
+        {"account_ids": ["12345"]},
+        ["account_ids must list at least one 12-digit AWS account ID", '"12345"'],
+    ),
+    "no account": (
+        {"account_ids": []},
+        ["account_ids must list at least one 12-digit AWS account ID", "got []"],
+    ),
+    "account listed twice": (
+        {"account_ids": ["123456789012", "123456789012"]},
+        ["account_ids must not list an account twice", "123456789012"],
+    ),
+    "region without hyphens": (
+        {"regions": ["useast1"]},
+        ["regions must list at least one AWS region code", '"useast1"'],
+    ),
+    "start date with hyphens": (
+        {"start_date": "2026-01-01"},
+        ["start_date must be a date YYYY/MM/DD", '"2026-01-01"'],
+    ),
+    "start date that is no day": (
+        {"start_date": "2026/02/30"},
+        ["start_date must be a date YYYY/MM/DD", '"2026/02/30"'],
+    ),
+    "table name with capitals and hyphens": (
+        {"table_name": "CloudTrail-Logs"},
+        ["table_name must be lower-case letters, digits and underscores", '"CloudTrail-Logs"'],
+    ),
+    "client-side encryption of results": (
+        {"results_encryption": "CSE_KMS"},
+        ["results_encryption must be SSE_KMS or SSE_S3", '"CSE_KMS"'],
+    ),
+    "results key given as an alias": (
+        {"results_kms_key_arn": "alias/athena"},
+        ["results_kms_key_arn must be a KMS key ARN", '"alias/athena"'],
+    ),
+    "results key with SSE_S3": (
+        {"results_encryption": "SSE_S3", "results_kms_key_arn": KEY},
+        ['results_kms_key_arn goes with results_encryption = "SSE_KMS" only', KEY],
+    ),
+    "retention of half a day": (
+        {"results_retention_days": 0.5},
+        ["results_retention_days must be a whole number of days", "got 0.5"],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def validation_runs(tools, emulator, tmp_path_factory) -> CaseRuns:
+    emulator.reset()
+    return apply_cases(
+        tools,
+        emulator,
+        tmp_path_factory.mktemp("athena-cases"),
+        GOOD,
+        CASES,
+        lambda: _athena_leftovers(emulator),
+        module=MODULE,
+    )
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_fails_at_plan_and_creates_nothing(case, validation_runs):
+    assert validation_runs.errors[case], validation_runs.report(case)
+    assert case not in validation_runs.created, validation_runs.created[case]
