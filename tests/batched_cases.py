@@ -74,7 +74,10 @@ def apply_cases(
         cases = folder / CASES_DIR
         cases.mkdir(parents=True)
         blocks = {
-            f"case_{index}": {"source": f"../{module}", **{k: v for k, v in values.items() if v is not None}}
+            f"case_{index}": {
+                "source": f"../{module}",
+                **{k: v for k, v in values.items() if v is not None},
+            }
             for index, values in enumerate(pending.values())
         }
         (cases / "cases.tf.json").write_text(json.dumps({"module": blocks}, indent=1))

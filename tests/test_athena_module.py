@@ -76,7 +76,10 @@ def test_module_applies_replans_clean_and_destroys(workspace, clean_emulator, ca
         athena = clean_emulator.client("athena")
         for query_id in outputs["named_query_ids"].values():
             saved = athena.get_named_query(NamedQueryId=query_id)["NamedQuery"]
-            assert saved["WorkGroup"] == "attribution" and "FROM cloudtrail_logs" in saved["QueryString"]
+            assert (
+                saved["WorkGroup"] == "attribution"
+                and "FROM cloudtrail_logs" in saved["QueryString"]
+            )
         _check_queries_over_trail_files(clean_emulator, outputs, capsys)
         replan = ws.run("plan", "-detailed-exitcode", "-input=false", "-no-color")
         assert replan.retcode == 0, f"second plan is not empty:\n{replan.out}"
@@ -113,7 +116,9 @@ def _record(account: str, region: str, when: datetime, session: str, n: int) -> 
         "eventSource": "s3.amazonaws.com" if get_object else "sts.amazonaws.com",
         "eventName": "GetObject" if get_object else "GetCallerIdentity",
         "awsRegion": region,
-        "requestParameters": {"bucketName": "patients", "key": "patients.csv"} if get_object else None,
+        "requestParameters": {"bucketName": "patients", "key": "patients.csv"}
+        if get_object
+        else None,
         "readOnly": True,
         "eventID": f"{account}-{region}-{session}-{when:%Y%m%d}-{n}",
         "resources": [{"type": "AWS::S3::Object", "ARN": OBJECT}] if get_object else [],

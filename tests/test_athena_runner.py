@@ -91,18 +91,20 @@ def test_runner_waits_through_queued_and_running(athena, clean_emulator):
 
 
 def test_failed_query_raises_with_athenas_reason(athena, clean_emulator):
-    with pytest.raises(AthenaQueryFailed, match="FAILED: TABLE_NOT_FOUND.*nowhere"):
+    with pytest.raises(AthenaQueryFailed, match=r"FAILED: TABLE_NOT_FOUND.*nowhere"):
         _runner(clean_emulator, athena).rows("SELECT eventid FROM nowhere")
 
 
 def test_timeout_cancels_the_query(athena, clean_emulator):
     clean_emulator.athena.running_seconds = 3600
     runner = _runner(clean_emulator, athena, timeout=60)
-    with pytest.raises(AthenaTimeout, match=r"still RUNNING after \d+ s \(timeout 60 s\); cancelled it"):
+    with pytest.raises(
+        AthenaTimeout, match=r"still RUNNING after \d+ s \(timeout 60 s\); cancelled it"
+    ):
         runner.rows("SELECT 1 AS one")
-    (execution_id,) = clean_emulator.client("athena").list_query_executions(
-        WorkGroup=WORKGROUP
-    )["QueryExecutionIds"]
+    (execution_id,) = clean_emulator.client("athena").list_query_executions(WorkGroup=WORKGROUP)[
+        "QueryExecutionIds"
+    ]
     state = clean_emulator.client("athena").get_query_execution(QueryExecutionId=execution_id)
     assert state["QueryExecution"]["Status"]["State"] == "CANCELLED"
     assert athena.monotonic() <= 60
@@ -128,7 +130,10 @@ def test_cli_failed_query_exits_2_with_the_reason(athena, clean_emulator, capsys
     ("argv", "message"),
     [
         (["--athena", "--role", "r"], "--athena needs --workgroup and --database"),
-        (["--athena", "--workgroup", "w", "--database", "d;drop", "--role", "r"], "not a Glue name"),
+        (
+            ["--athena", "--workgroup", "w", "--database", "d;drop", "--role", "r"],
+            "not a Glue name",
+        ),
         (["--workgroup", "w", "--database", "d", "--role", "r"], "only --athena"),
     ],
 )

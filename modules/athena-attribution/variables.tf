@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Name of the Glue database's table prefix, the Athena workgroup and (when created) the results bucket's prefix: letters, digits and underscores for Glue, so hyphens become underscores there."
+  description = "Name of the Athena workgroup and of the Glue database (hyphens become underscores there, as Glue names take none), and prefix of a created results bucket."
   type        = string
 
   validation {

@@ -138,7 +138,7 @@ class AthenaRunner:
             for row in rows[1:] if first else rows:
                 yield {
                     column["Name"]: typed(datum.get("VarCharValue"), column["Type"])
-                    for column, datum in zip(columns, row["Data"])
+                    for column, datum in zip(columns, row["Data"], strict=True)
                 }
             first = False
             if not answer.get("NextToken"):

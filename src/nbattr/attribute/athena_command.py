@@ -16,8 +16,15 @@ import re
 import sys
 from typing import Any
 
-from ..aws_command import EXIT_OK, EXIT_USAGE, Aws, UsageError, add_aws_arguments, run_guarded
-from ..aws_command import write_report
+from ..aws_command import (
+    EXIT_OK,
+    EXIT_USAGE,
+    Aws,
+    UsageError,
+    add_aws_arguments,
+    run_guarded,
+    write_report,
+)
 from ..sessions import BASE_SESSION_NAME
 from .athena import DEFAULT_CATALOG, AthenaQueryFailed, AthenaRunner, AthenaTimeout
 
@@ -42,9 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--athena", action="store_true", help="run the analysis on Athena")
     parser.add_argument("--workgroup", metavar="W", help="Athena workgroup (module output)")
     parser.add_argument("--database", metavar="D", help="Glue database of the trail's table")
-    parser.add_argument(
-        "--table", metavar="T", default="cloudtrail_logs", help="the trail's table"
-    )
+    parser.add_argument("--table", metavar="T", default="cloudtrail_logs", help="the trail's table")
     parser.add_argument("--catalog", default=DEFAULT_CATALOG, help=argparse.SUPPRESS)
     parser.add_argument(
         "--role", required=True, metavar="ROLE_ARN_OR_NAME", help="execution role ARN or name"

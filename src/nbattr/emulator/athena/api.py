@@ -224,7 +224,10 @@ class AthenaApi:
 
     def _describe(self, execution_id: str, execution: _Execution) -> dict[str, Any]:
         state = self._queries.state(execution)
-        status: dict[str, Any] = {"State": state, "SubmissionDateTime": execution.submitted.timestamp()}
+        status: dict[str, Any] = {
+            "State": state,
+            "SubmissionDateTime": execution.submitted.timestamp(),
+        }
         if state == "FAILED":
             status["StateChangeReason"] = execution.error
             status["AthenaError"] = {
@@ -257,7 +260,9 @@ class AthenaApi:
         state = self._queries.state(execution)
         if state != "SUCCEEDED" or execution.answer is None:
             if state in FINAL:
-                return _invalid(start_response, f"Query did not finish successfully. Final query state: {state}")
+                return _invalid(
+                    start_response, f"Query did not finish successfully. Final query state: {state}"
+                )
             return _invalid(start_response, f"Query has not yet finished. Current state: {state}")
         limit = int(asked.get("MaxResults") or MAX_RESULTS)
         if not 1 <= limit <= MAX_RESULTS:

@@ -86,7 +86,7 @@ def _fill_placeholders(tree: exp.Expression, parameters: list[str]) -> None:
             f"INVALID_PARAMETER_USAGE: the query has {len(placeholders)} parameter(s),"
             f" {len(parameters)} given"
         )
-    for placeholder, value in zip(placeholders, parameters):
+    for placeholder, value in zip(placeholders, parameters, strict=True):
         placeholder.replace(sqlglot.parse_one(value, read="trino"))
 
 

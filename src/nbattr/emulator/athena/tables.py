@@ -47,7 +47,8 @@ def read_table(glue_table: dict[str, Any], s3: Any, now: datetime) -> Table:
     """The rows of a Glue GetTable `Table`, reading objects with the boto3 client `s3`."""
     descriptor = glue_table.get("StorageDescriptor") or {}
     data = [(c["Name"].lower(), parse_type(c["Type"])) for c in descriptor.get("Columns", [])]
-    partitions = [(k["Name"].lower(), parse_type(k["Type"])) for k in glue_table.get("PartitionKeys", [])]  # fmt: skip
+    keys = glue_table.get("PartitionKeys", [])
+    partitions = [(k["Name"].lower(), parse_type(k["Type"])) for k in keys]
     parameters = glue_table.get("Parameters") or {}
     if parameters.get("projection.enabled", "").lower() == "true":
         template = parameters.get("storage.location.template") or descriptor.get("Location", "")
