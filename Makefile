@@ -14,7 +14,7 @@ TERRAFORM_DOCS_VERSION := v0.20.0
 OPENTOFU_VERSION       := v1.12.6
 OPENTOFU_LDFLAGS       := -X github.com/opentofu/opentofu/version.dev=no
 DOCUMENTED := . modules/execution-role modules/lifecycle-config modules/notebook-instance \
-              modules/unattributed-alert \
+              modules/unattributed-alert modules/athena-attribution \
               examples/basic examples/detection examples/existing-role examples/forensics \
               examples/vpc-kms
 

@@ -58,9 +58,11 @@ def apply_cases(
     good: dict[str, Any],
     cases: dict[str, tuple[dict[str, Any], list[str]]],
     leftovers: Callable[[], str],
+    module: str = "",
 ) -> CaseRuns:
-    """Apply every case (inputs over `good`, and the fragments its error must carry) as a
-    module instance; `leftovers` describes whatever a run created (empty when nothing)."""
+    """Apply every case (inputs over `good`, and the fragments its error must carry) as an
+    instance of `module` (a folder of the module tree, default "" for the root module); `leftovers`
+    describes whatever a run created (empty when nothing)."""
     inputs = {case: {**good, **overrides} for case, (overrides, _) in cases.items()}
     expected = {case: fragments for case, (_, fragments) in cases.items()}
     runs = CaseRuns(errors={case: [] for case in inputs})
@@ -72,7 +74,10 @@ def apply_cases(
         cases = folder / CASES_DIR
         cases.mkdir(parents=True)
         blocks = {
-            f"case_{index}": {"source": "../", **{k: v for k, v in values.items() if v is not None}}
+            f"case_{index}": {
+                "source": f"../{module}",
+                **{k: v for k, v in values.items() if v is not None},
+            }
             for index, values in enumerate(pending.values())
         }
         (cases / "cases.tf.json").write_text(json.dumps({"module": blocks}, indent=1))

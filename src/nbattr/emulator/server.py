@@ -21,6 +21,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from ..sessions import BASE_SESSION_NAME
+from .athena import AthenaApi, AthenaQueries
 from .cloudtrail import CloudTrailStore
 from .cloudtrail.eventbridge import forward
 from .cloudtrail.recorder import CloudTrailRecorder
@@ -64,6 +65,7 @@ class Emulator:
         self._metadata: MetadataService | None = None
         self.reachability: VpcReachability | None = None  # what VPC-only notebooks reach
         self.cloudtrail = CloudTrailStore()  # knobs: delivery_delay, lookup_rate, throttling
+        self.athena = AthenaQueries()  # knobs: queued_seconds, running_seconds; use_clock
         self._clients: dict[tuple[str, str, bool], Any] = {}
         self._clients_lock = threading.Lock()
         self._network: NotebookNetwork | None = None  # started by the first sandbox
@@ -80,7 +82,15 @@ class Emulator:
         delete_trails_by_arn()
         stand_in_for_tls()
         self._metadata = MetadataService(
-            NotebookInterfaces(NotebookSettings(DomainDispatcherApplication(create_backend_app))),
+            NotebookInterfaces(
+                NotebookSettings(
+                    AthenaApi(
+                        DomainDispatcherApplication(create_backend_app),
+                        self.athena,
+                        lambda service, region: self.client(service, region, internal=True),
+                    )
+                )
+            ),
             self._base_credentials,
             self._metadata_reachable,
             self._allows_imds_v1,
@@ -228,6 +238,7 @@ class Emulator:
         if self._metadata is not None:
             self._metadata.forget()
         self.cloudtrail.reset()
+        self.athena.reset()
         self.delivery_errors.clear()
 
     def aws_environ(self, region: str = DEFAULT_REGION) -> dict[str, str]:

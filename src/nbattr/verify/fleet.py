@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from .attribution import Call, call_of, record_of
+from ..analysis.calls import Call, call_of
+from .attribution import timed_records
 
 # `auto`: from this many notebooks on, one lookup of the role replaces one per notebook.
 # Below it, per-notebook lookups cost a few seconds of the 2/s budget and list every call.
@@ -35,14 +36,13 @@ def sessions_opened(
     as any caller's session of this role counts per notebook (spoofing is judged apart)."""
     wanted = set(names)
     opened: dict[str, list[Call]] = defaultdict(list)
-    for event in events:
-        record = record_of(event)
+    for time, record in timed_records(events):
         if record.get("eventName") != "AssumeRole" or record.get("errorCode"):
             continue
         parameters = record.get("requestParameters") or {}
         name = str(parameters.get("roleSessionName", ""))
         if parameters.get("roleArn") == role_arn and name in wanted:
-            opened[name].append(call_of(event, record))
+            opened[name].append(call_of(time, record))
     return dict(opened)
 
 

@@ -1,0 +1,284 @@
+"""modules/athena-attribution on the emulator: the Glue table with partition projection, the
+workgroup with encrypted, enforced results, the named queries; and its bad inputs at plan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+
+from batched_cases import CaseRuns, apply_cases
+from manual_clock import ManualClock
+from nbattr.attribute.athena import AthenaRunner
+from nbattr.attribute.command import add_arguments, run
+from nbattr.trail_files import encode_log_file, log_file_key
+
+MODULE = "modules/athena-attribution"
+TRAIL_BUCKET = "org-trail-logs"
+ORG = "o-a1b2c3d4e5"
+GOOD: dict[str, Any] = {
+    "name": "attribution",
+    "trail_bucket_name": TRAIL_BUCKET,
+    "trail_prefix": "audit",
+    "organization_id": ORG,
+    "account_ids": ["123456789012", "210987654321"],
+    "regions": ["us-east-1", "eu-west-1"],
+    "start_date": "2026/01/01",
+    "force_destroy": True,
+}
+
+
+def _athena_leftovers(emulator) -> str:
+    groups = [g["Name"] for g in emulator.client("athena").list_work_groups()["WorkGroups"]]
+    databases = emulator.client("glue").get_databases()["DatabaseList"]
+    left = [g for g in groups if g != "primary"] + [d["Name"] for d in databases]
+    return " ".join(left)
+
+
+def test_module_applies_replans_clean_and_destroys(workspace, clean_emulator, capsys):
+    ws = workspace(MODULE, clean_emulator)
+    (ws.path / "case.auto.tfvars.json").write_text(json.dumps(GOOD))
+    try:
+        ws.apply()
+        outputs = ws.outputs()
+        glue = clean_emulator.client("glue")
+        table = glue.get_table(DatabaseName=outputs["database_name"], Name="cloudtrail_logs")
+        table = table["Table"]
+        template = f"s3://{TRAIL_BUCKET}/audit/AWSLogs/{ORG}/${{account}}/CloudTrail/${{region}}/${{timestamp}}"
+        assert table["Parameters"]["storage.location.template"] == template
+        assert table["Parameters"]["projection.account.values"] == "123456789012,210987654321"
+        assert table["Parameters"]["projection.timestamp.range"] == "2026/01/01,NOW"
+        assert [k["Name"] for k in table["PartitionKeys"]] == ["account", "region", "timestamp"]
+        descriptor = table["StorageDescriptor"]
+        assert descriptor["Location"] == f"s3://{TRAIL_BUCKET}/audit/AWSLogs/{ORG}/"
+        assert descriptor["InputFormat"] == "com.amazon.emr.cloudtrail.CloudTrailInputFormat"
+        group = clean_emulator.client("athena").get_work_group(WorkGroup="attribution")
+        configuration = group["WorkGroup"]["Configuration"]
+        assert configuration["EnforceWorkGroupConfiguration"] is True
+        results = configuration["ResultConfiguration"]
+        assert results["EncryptionConfiguration"] == {
+            "EncryptionOption": "SSE_KMS",
+            "KmsKey": outputs["results_kms_key_arn"],
+        }
+        assert results["OutputLocation"] == f"s3://{outputs['results_bucket_name']}/attribution/"
+        s3 = clean_emulator.client("s3")
+        bucket = outputs["results_bucket_name"]
+        assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+        block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+        assert all(block.values())
+        assert set(outputs["named_query_ids"]) == {
+            "calls-per-notebook", "unattributed-calls", "who-touched-resource"
+        }  # fmt: skip
+        athena = clean_emulator.client("athena")
+        for query_id in outputs["named_query_ids"].values():
+            saved = athena.get_named_query(NamedQueryId=query_id)["NamedQuery"]
+            assert (
+                saved["WorkGroup"] == "attribution"
+                and "FROM cloudtrail_logs" in saved["QueryString"]
+            )
+        _check_queries_over_trail_files(clean_emulator, outputs, capsys)
+        replan = ws.run("plan", "-detailed-exitcode", "-input=false", "-no-color")
+        assert replan.retcode == 0, f"second plan is not empty:\n{replan.out}"
+    finally:
+        ws.destroy()
+    assert _athena_leftovers(clean_emulator) == ""
+
+
+ROLE = "team-role"
+OBJECT = "arn:aws:s3:::patients/patients.csv"
+
+
+def _record(account: str, region: str, when: datetime, session: str, n: int) -> dict[str, Any]:
+    """A CloudTrail record of the role's session, in the shape of the real ones
+    (tests/fixtures/cloudtrail-real): camel-case keys, nested identity, JSON parameters."""
+    get_object = session == "nb-1" and n == 0
+    return {
+        "eventVersion": "1.09",
+        "userIdentity": {
+            "type": "AssumedRole",
+            "arn": f"arn:aws:sts::{account}:assumed-role/{ROLE}/{session}",
+            "accountId": account,
+            "sessionContext": {
+                "sessionIssuer": {
+                    "type": "Role",
+                    "arn": f"arn:aws:iam::{account}:role/{ROLE}",
+                    "accountId": account,
+                    "userName": ROLE,
+                },
+                "attributes": {"mfaAuthenticated": "false"},
+            },
+        },
+        "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "eventSource": "s3.amazonaws.com" if get_object else "sts.amazonaws.com",
+        "eventName": "GetObject" if get_object else "GetCallerIdentity",
+        "awsRegion": region,
+        "requestParameters": {"bucketName": "patients", "key": "patients.csv"}
+        if get_object
+        else None,
+        "readOnly": True,
+        "eventID": f"{account}-{region}-{session}-{when:%Y%m%d}-{n}",
+        "resources": [{"type": "AWS::S3::Object", "ARN": OBJECT}] if get_object else [],
+        "eventType": "AwsApiCall",
+        "recipientAccountId": account,
+    }
+
+
+# (account, region, day, session, calls); the last three lie outside the table's projection
+# (an account and a region not listed, a day before start_date) and must not be read.
+TRAIL = [
+    ("123456789012", "us-east-1", "2026-03-05", "nb-1", 3),
+    ("123456789012", "us-east-1", "2026-03-05", "SageMaker", 1),
+    ("123456789012", "us-east-1", "2026-03-05", "nb-2", 1),
+    ("210987654321", "eu-west-1", "2026-03-06", "nb-2", 2),
+    ("999999999999", "us-east-1", "2026-03-05", "nb-3", 5),
+    ("123456789012", "ap-south-1", "2026-03-05", "nb-3", 5),
+    ("123456789012", "us-east-1", "2025-12-31", "nb-1", 4),
+]
+
+
+def _deliver_trail(emulator) -> None:
+    s3 = emulator.client("s3")
+    s3.create_bucket(Bucket=TRAIL_BUCKET)
+    for account, region, day, session, calls in TRAIL:
+        when = datetime.fromisoformat(day).replace(hour=10, tzinfo=timezone.utc)
+        key = log_file_key(account, region, when, prefix="audit", organization_id=ORG)
+        records = [_record(account, region, when, session, n) for n in range(calls)]
+        s3.put_object(Bucket=TRAIL_BUCKET, Key=key, Body=encode_log_file(records))
+
+
+def _check_queries_over_trail_files(emulator, outputs, capsys) -> None:
+    """`nbattr attribute --athena` and the saved queries, run on the module's table over trail
+    files in the organisation layout: only the projected accounts, regions and days count."""
+    _deliver_trail(emulator)
+    clock = ManualClock()
+    emulator.athena.use_clock(clock)
+    try:
+        runner = AthenaRunner(
+            emulator.client("athena"), outputs["workgroup_name"], outputs["database_name"],
+            clock=clock,
+        )  # fmt: skip
+
+        def attribute(account: str) -> dict[str, Any]:
+            parser = argparse.ArgumentParser()
+            add_arguments(parser)
+            args = parser.parse_args(["--athena", "--workgroup", outputs["workgroup_name"],
+                                      "--database", outputs["database_name"],
+                                      "--role", f"arn:aws:iam::{account}:role/{ROLE}",
+                                      "--format", "json"])  # fmt: skip
+            assert run(args, athena=runner) == 0
+            return json.loads(capsys.readouterr().out)
+
+        # One account's role: nb-3 (a region not projected) and nb-1's day before start_date
+        # are not read; the bare SageMaker call is unattributed.
+        home = attribute("123456789012")
+        calls = {name: row["calls"] for name, row in home["notebooks"].items()}
+        assert calls == {"nb-1": 3, "nb-2": 1}
+        assert home["notebooks"]["nb-1"]["event_names"] == ["GetCallerIdentity", "GetObject"]
+        assert [u["eventID"] for u in home["unattributed"]] == [
+            "123456789012-us-east-1-SageMaker-20260305-0"
+        ]
+        other = attribute("210987654321")
+        assert {name: row["calls"] for name, row in other["notebooks"].items()} == {"nb-2": 2}
+        assert other["notebooks"]["nb-2"]["first_seen"] == "2026-03-06T10:00:00Z"
+        saved = emulator.client("athena").get_named_query(
+            NamedQueryId=outputs["named_query_ids"]["who-touched-resource"]
+        )["NamedQuery"]["QueryString"]
+        touched = runner.rows(saved, [f"'{OBJECT}'"])
+        assert [(row["session"], row["eventname"]) for row in touched] == [("nb-1", "GetObject")]
+        bare = emulator.client("athena").get_named_query(
+            NamedQueryId=outputs["named_query_ids"]["unattributed-calls"]
+        )["NamedQuery"]["QueryString"]
+        assert [row["eventid"] for row in runner.rows(bare, [f"'{ROLE}'"])] == [
+            "123456789012-us-east-1-SageMaker-20260305-0"
+        ]
+    finally:
+        emulator.athena.use_clock(None)
+
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
+    "name with an underscore": (
+        {"name": "my_group"},
+        ["athena attribution name must be 1-62 lower-case letters", '"my_group"'],
+    ),
+    "trail bucket given as a URL": (
+        {"trail_bucket_name": "s3://org-trail-logs"},
+        ["trail_bucket_name must be an S3 bucket name", '"s3://org-trail-logs"'],
+    ),
+    "trail prefix with slashes": (
+        {"trail_prefix": "/audit/"},
+        ["trail_prefix must not start or end with a slash", '"/audit/"'],
+    ),
+    "organization id that is an account": (
+        {"organization_id": "123456789012"},
+        ["organization_id must be an AWS Organizations ID", '"123456789012"'],
+    ),
+    "short account id": (
+        {"account_ids": ["12345"]},
+        ["account_ids must list at least one 12-digit AWS account ID", '"12345"'],
+    ),
+    "no account": (
+        {"account_ids": []},
+        ["account_ids must list at least one 12-digit AWS account ID", "got []"],
+    ),
+    "account listed twice": (
+        {"account_ids": ["123456789012", "123456789012"]},
+        ["account_ids must not list an account twice", "123456789012"],
+    ),
+    "region without hyphens": (
+        {"regions": ["useast1"]},
+        ["regions must list at least one AWS region code", '"useast1"'],
+    ),
+    "start date with hyphens": (
+        {"start_date": "2026-01-01"},
+        ["start_date must be a date YYYY/MM/DD", '"2026-01-01"'],
+    ),
+    "start date that is no day": (
+        {"start_date": "2026/02/30"},
+        ["start_date must be a date YYYY/MM/DD", '"2026/02/30"'],
+    ),
+    "table name with capitals and hyphens": (
+        {"table_name": "CloudTrail-Logs"},
+        ["table_name must be lower-case letters, digits and underscores", '"CloudTrail-Logs"'],
+    ),
+    "client-side encryption of results": (
+        {"results_encryption": "CSE_KMS"},
+        ["results_encryption must be SSE_KMS or SSE_S3", '"CSE_KMS"'],
+    ),
+    "results key given as an alias": (
+        {"results_kms_key_arn": "alias/athena"},
+        ["results_kms_key_arn must be a KMS key ARN", '"alias/athena"'],
+    ),
+    "results key with SSE_S3": (
+        {"results_encryption": "SSE_S3", "results_kms_key_arn": KEY},
+        ['results_kms_key_arn goes with results_encryption = "SSE_KMS" only', KEY],
+    ),
+    "retention of half a day": (
+        {"results_retention_days": 0.5},
+        ["results_retention_days must be a whole number of days", "got 0.5"],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def validation_runs(tools, emulator, tmp_path_factory) -> CaseRuns:
+    emulator.reset()
+    return apply_cases(
+        tools,
+        emulator,
+        tmp_path_factory.mktemp("athena-cases"),
+        GOOD,
+        CASES,
+        lambda: _athena_leftovers(emulator),
+        module=MODULE,
+    )
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_fails_at_plan_and_creates_nothing(case, validation_runs):
+    assert validation_runs.errors[case], validation_runs.report(case)
+    assert case not in validation_runs.created, validation_runs.created[case]
