@@ -27,7 +27,7 @@ from .cloudtrail.recorder import CloudTrailRecorder
 from .constants import DEFAULT_REGION, INTERNAL_AGENT, TEST_CREDENTIALS
 from .control_route import ControlRoute, Starter
 from .imds import PREFIX as IMDS_PREFIX
-from .imds import MetadataService
+from .imds import MetadataService, RootPaths
 from .network import NotebookNetwork
 from .sagemaker_eni import NotebookInterfaces
 from .sagemaker_notebook_settings import NotebookSettings
@@ -94,7 +94,9 @@ class Emulator:
         self._server = make_server(
             self._host,
             self._port,
-            ControlRoute(self.reachability, lambda: self.notebook_starter),
+            ControlRoute(
+                RootPaths(self.reachability, self._notebook_at), lambda: self.notebook_starter
+            ),
             threaded=True,
             request_handler=_QuietRequestHandler,
         )
