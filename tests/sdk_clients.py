@@ -8,6 +8,7 @@ the Java SDK without STS) is measured the same way as the rest.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import sys
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ PROJECT = find_project_root(Path(__file__).parent)
 SDK_CLIENTS = PROJECT / "tools" / "sdk-clients"
 JS = SDK_CLIENTS / "js"
 JAVA = SDK_CLIENTS / "java"
+SPARK = SDK_CLIENTS / "spark"
+# The bucket the Spark client lists through S3A; the tests create it.
+BUCKET = "notebook-data"
 BIN = Path(sys.executable).parent
 # boto3's caller, as the sandbox tests use it.
 BOTO3_CALLER = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"
@@ -34,11 +38,15 @@ class Client:
     needs: tuple[Path, ...] = ()  # files `make tools` builds; missing: the client is not here
     program: str = ""  # the runtime it needs on PATH (node, java)
     env: tuple[tuple[str, str], ...] = ()  # set by the user before starting it
+    module: str = ""  # the Python package it needs (pyspark)
+    data_event: bool = False  # its call is an S3 data event: only a trail selecting it logs it
 
     def missing(self) -> str | None:
         """Why this client cannot run here, or None."""
         if self.program and shutil.which(self.program) is None:
             return f"{self.program} not found on PATH: {self.name} is not installed here"
+        if self.module and importlib.util.find_spec(self.module) is None:
+            return f"{self.module} not installed: run `make tools` ({self.name})"
         absent = [str(path) for path in self.needs if not path.exists()]
         if absent:
             return f"{self.name} not built ({', '.join(absent)} missing): run `make tools`"
@@ -86,5 +94,40 @@ CLIENTS = {
         _java("v2-s3", event="ListBuckets"),
         _java("v1-sts"),
         Client("go-v2", (str(BIN / "nbattr-go-caller"),), needs=(BIN / "nbattr-go-caller",)),
+        # Hadoop's S3A connector in a local PySpark session: lists s3a://BUCKET/.
+        Client(
+            "spark-s3a",
+            (
+                sys.executable,
+                str(SPARK / "s3a_list.py"),
+                BUCKET,
+                str(SPARK / "target" / "dependency"),
+            ),
+            event="ListObjects",
+            needs=(SPARK / "target" / "dependency",),
+            program="java",
+            module="pyspark",
+            data_event=True,
+        ),
     )
+}
+
+# Clients that call as the bare SageMaker session today, and why (README, "Which clients are
+# attributed"). Their tests assert attribution, so they fail until the fix lands
+# (tests/test_sdk_clients.py), and verify and the alert report them (tests/test_detection.py).
+UNATTRIBUTED = {
+    "js-v2": "the SDK for JavaScript v2 reads ~/.aws/config only with AWS_SDK_LOAD_CONFIG,"
+    " so its chain ends at the instance metadata credentials",
+    "js-v2-load-config": "the SDK for JavaScript v2 assumes a profile's role only from"
+    " source_profile and knows no credential_source (lib/credentials/"
+    "shared_ini_file_credentials.js), so its chain ends at the instance metadata credentials",
+    "java-v2-s3": "the SDK for Java v2 assumes a profile's role only with its sts module on"
+    " the classpath; without it the profile provider fails and the chain ends at the"
+    " instance metadata credentials",
+    "spark-s3a": "Hadoop's S3A connector (3.4.1) has a credential chain of its own"
+    " (fs.s3a.aws.credentials.provider: Temporary, Simple and EnvironmentVariable providers,"
+    " then IAMInstanceCredentialsProvider) and reads no AWS config file",
+    "java-v1-sts": "the SDK for Java v1 knows source_profile but not credential_source"
+    " (aws-java-sdk-core 1.12's profile keys), so its chain ends at the instance metadata"
+    " credentials",
 }

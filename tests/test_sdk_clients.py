@@ -17,28 +17,13 @@ import pytest
 
 from nbattr.harness.sandbox import Run, Sandbox, unavailable_reason
 from nbattr.harness.workspace import prepare
-from sdk_clients import CLIENTS, Client
+from sdk_clients import BUCKET, CLIENTS, UNATTRIBUTED, Client
 
 REASON = unavailable_reason()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
 
 NOTEBOOK = "test-1"
 FIX = "fixed by the credentials endpoint (h/sdkfix)"
-# Clients that call as the bare SageMaker session today, and why (README, "Which clients are
-# attributed"). Their tests assert attribution, so they fail until the fix lands.
-UNATTRIBUTED = {
-    "js-v2": "the SDK for JavaScript v2 reads ~/.aws/config only with AWS_SDK_LOAD_CONFIG,"
-    " so its chain ends at the instance metadata credentials",
-    "js-v2-load-config": "the SDK for JavaScript v2 assumes a profile's role only from"
-    " source_profile and knows no credential_source (lib/credentials/"
-    "shared_ini_file_credentials.js), so its chain ends at the instance metadata credentials",
-    "java-v2-s3": "the SDK for Java v2 assumes a profile's role only with its sts module on"
-    " the classpath; without it the profile provider fails and the chain ends at the"
-    " instance metadata credentials",
-    "java-v1-sts": "the SDK for Java v1 knows source_profile but not credential_source"
-    " (aws-java-sdk-core 1.12's profile keys), so its chain ends at the instance metadata"
-    " credentials",
-}
 
 
 @dataclass
@@ -57,6 +42,7 @@ def sdk_notebook(tools, emulator, tmp_path_factory) -> Iterator[Notebook]:
     basic.init()
     basic.apply()
     outputs = basic.outputs()
+    _log_data_events(emulator, BUCKET)
     box = Sandbox(emulator, NOTEBOOK, tmp_path_factory.mktemp("sdk-box")).boot()
     try:
         started = box.start()
@@ -67,6 +53,28 @@ def sdk_notebook(tools, emulator, tmp_path_factory) -> Iterator[Notebook]:
         yield Notebook(box, outputs["expected_session_arns"][NOTEBOOK], bare)
     finally:  # not destroyed: whatever uses the emulator next resets it
         box.close()
+
+
+def _log_data_events(emulator, bucket: str) -> None:
+    """The bucket the Spark client lists, and a trail logging its data events: CloudTrail
+    records S3 object-level calls (S3A's listing) only for a trail that selects them."""
+    s3, cloudtrail = emulator.client("s3"), emulator.client("cloudtrail")
+    s3.create_bucket(Bucket=bucket)
+    s3.create_bucket(Bucket=f"{bucket}-trail")
+    cloudtrail.create_trail(Name="data-events", S3BucketName=f"{bucket}-trail")
+    cloudtrail.put_event_selectors(
+        TrailName="data-events",
+        EventSelectors=[
+            {
+                "ReadWriteType": "All",
+                "IncludeManagementEvents": True,
+                "DataResources": [
+                    {"Type": "AWS::S3::Object", "Values": [f"arn:aws:s3:::{bucket}/"]}
+                ],
+            }
+        ],
+    )
+    cloudtrail.start_logging(Name="data-events")
 
 
 def _run(box: Sandbox, client: Client, started_from: str) -> Run:
