@@ -78,7 +78,18 @@ $(BIN)/nbattr-go-caller: $(SDK_CLIENTS)/go/go.mod $(SDK_CLIENTS)/go/go.sum $(SDK
 	  cd $(SDK_CLIENTS)/go && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o $(CURDIR)/$@ .; \
 	else echo "Go not found: the Go SDK client is not built, its tests will skip"; fi
 
-sdk-clients: $(SDK_CLIENTS)/js/node_modules/.package-lock.json $(SDK_JAVA)/.built $(BIN)/nbattr-go-caller
+# PySpark (PyPI, by hash) and Hadoop's S3A connector with the SDK bundle it was built with
+# (Maven Central, ~560 MB once into .cache/maven).
+SDK_SPARK := $(SDK_CLIENTS)/spark
+
+$(SDK_SPARK)/.built: $(SDK_SPARK)/pom.xml $(SDK_SPARK)/requirements.txt | $(BIN)/.installed
+	@if command -v mvn >/dev/null 2>&1 && command -v java >/dev/null 2>&1; then \
+	  $(BIN)/pip install --quiet --require-hashes -r $(SDK_SPARK)/requirements.txt && \
+	  mvn -B -q -f $(SDK_SPARK)/pom.xml -Dmaven.repo.local=$(CURDIR)/.cache/maven package && touch $@; \
+	else echo "Maven or Java not found: PySpark and S3A are not installed, their test will skip"; fi
+
+sdk-clients: $(SDK_CLIENTS)/js/node_modules/.package-lock.json $(SDK_JAVA)/.built $(BIN)/nbattr-go-caller \
+             $(SDK_SPARK)/.built
 
 tools: $(BIN)/.go-tools $(IAM_SIMULATE)/node_modules/.package-lock.json $(AWS_SCHEMA)/.downloaded sdk-clients
 

@@ -40,6 +40,7 @@ class Client:
     env: tuple[tuple[str, str], ...] = ()  # set by the user before starting it
     module: str = ""  # the Python package it needs (pyspark)
     data_event: bool = False  # its call is an S3 data event: only a trail selecting it logs it
+    started_from: tuple[str, ...] = ("kernel", "terminal")  # how notebook users start it
 
     def missing(self) -> str | None:
         """Why this client cannot run here, or None."""
@@ -108,6 +109,10 @@ CLIENTS = {
             program="java",
             module="pyspark",
             data_event=True,
+            # Spark runs in notebooks' kernels; its session takes ~30 s of CPU to start here.
+            started_from=("kernel",),
+            # The sandbox has no DNS: Spark would wait for its host name to resolve.
+            env=(("SPARK_LOCAL_IP", "127.0.0.1"), ("SPARK_LOCAL_HOSTNAME", "localhost")),
         ),
     )
 }

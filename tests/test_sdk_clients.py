@@ -101,8 +101,8 @@ def _called_as(emulator, box: Sandbox, client: Client, started_from: str) -> set
 
 def _cases() -> list:
     cases = []
-    for name in CLIENTS:
-        for started_from in ("kernel", "terminal"):
+    for name, client in CLIENTS.items():
+        for started_from in client.started_from:
             marks = []
             if name in UNATTRIBUTED:
                 reason = f"unattributed today: {UNATTRIBUTED[name]}; {FIX}"
