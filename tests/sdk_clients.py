@@ -33,6 +33,7 @@ class Client:
     """One client: how to run it as ec2-user, and the CloudTrail event its call leaves."""
 
     name: str
+    row: str  # how its row in the README's table "Which clients are attributed" begins
     argv: tuple[str, ...]
     event: str = "GetCallerIdentity"
     needs: tuple[Path, ...] = ()  # files `make tools` builds; missing: the client is not here
@@ -54,11 +55,12 @@ class Client:
         return None
 
 
-def _java(module: str, event: str = "GetCallerIdentity") -> Client:
+def _java(module: str, row: str, event: str = "GetCallerIdentity") -> Client:
     classes = JAVA / module / "target" / "classes"
     jars = JAVA / module / "target" / "dependency"
     return Client(
         f"java-{module}",
+        row,
         ("java", "-cp", f"{classes}:{jars}/*", "nbattr.Caller"),
         event=event,
         needs=(classes, jars),
@@ -69,16 +71,18 @@ def _java(module: str, event: str = "GetCallerIdentity") -> Client:
 CLIENTS = {
     client.name: client
     for client in (
-        Client("aws-cli", (str(BIN / "aws"), "sts", "get-caller-identity")),
-        Client("boto3", (sys.executable, "-c", BOTO3_CALLER)),
+        Client("aws-cli", "AWS CLI", (str(BIN / "aws"), "sts", "get-caller-identity")),
+        Client("boto3", "boto3", (sys.executable, "-c", BOTO3_CALLER)),
         Client(
             "js-v3",
+            "SDK for JavaScript v3",
             ("node", str(JS / "v3.mjs")),
             needs=(JS / "node_modules" / "@aws-sdk" / "client-sts",),
             program="node",
         ),
         Client(
             "js-v2",
+            "SDK for JavaScript v2",
             ("node", str(JS / "v2.cjs")),
             needs=(JS / "node_modules" / "aws-sdk",),
             program="node",
@@ -86,18 +90,25 @@ CLIENTS = {
         # What v2's documentation asks for to read ~/.aws/config at all.
         Client(
             "js-v2-load-config",
+            "SDK for JavaScript v2",
             ("node", str(JS / "v2.cjs")),
             needs=(JS / "node_modules" / "aws-sdk",),
             program="node",
             env=(("AWS_SDK_LOAD_CONFIG", "1"),),
         ),
-        _java("v2-sts"),
-        _java("v2-s3", event="ListBuckets"),
-        _java("v1-sts"),
-        Client("go-v2", (str(BIN / "nbattr-go-caller"),), needs=(BIN / "nbattr-go-caller",)),
+        _java("v2-sts", "SDK for Java v2 with its"),
+        _java("v2-s3", "SDK for Java v2 without", event="ListBuckets"),
+        _java("v1-sts", "SDK for Java v1"),
+        Client(
+            "go-v2",
+            "SDK for Go v2",
+            (str(BIN / "nbattr-go-caller"),),
+            needs=(BIN / "nbattr-go-caller",),
+        ),
         # Hadoop's S3A connector in a local PySpark session: lists s3a://BUCKET/.
         Client(
             "spark-s3a",
+            "Hadoop S3A",
             (
                 sys.executable,
                 str(SPARK / "s3a_list.py"),

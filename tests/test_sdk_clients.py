@@ -17,7 +17,7 @@ import pytest
 
 from nbattr.harness.sandbox import Run, Sandbox, unavailable_reason
 from nbattr.harness.workspace import prepare
-from sdk_clients import BUCKET, CLIENTS, UNATTRIBUTED, Client
+from sdk_clients import BUCKET, CLIENTS, PROJECT, UNATTRIBUTED, Client
 
 REASON = unavailable_reason()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
@@ -121,3 +121,18 @@ def test_client_calls_carry_the_notebook_name(name, started_from, sdk_notebook, 
     if not called <= {sdk_notebook.attributed, sdk_notebook.unattributed}:
         pytest.fail(f"{client.name} called as neither the notebook nor SageMaker: {called}")
     assert called == {sdk_notebook.attributed}  # today's unattributed: {...SageMaker}
+
+
+def _readme_rows() -> dict[str, str]:
+    """The README's table of clients: first cell -> the "Attributed today" cell."""
+    text = (PROJECT / "README.md").read_text()
+    table = text.split("### Which clients are attributed", 1)[1].split("\n\n")[2]
+    rows = [line.split(" | ") for line in table.splitlines()[2:]]
+    return {cells[0].lstrip("| "): cells[2] for cells in rows}
+
+
+def test_readme_table_says_what_the_tests_measure():
+    rows = _readme_rows()
+    for name, client in CLIENTS.items():
+        (attributed,) = [cell for first, cell in rows.items() if first.startswith(client.row)]
+        assert attributed.startswith("**no**" if name in UNATTRIBUTED else "yes"), name
