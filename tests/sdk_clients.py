@@ -55,6 +55,13 @@ class Client:
         return None
 
 
+def _node(
+    name: str, row: str, script: str, package: str, env: tuple[tuple[str, str], ...] = ()
+) -> Client:
+    needs = (JS / "node_modules" / package,)
+    return Client(name, row, ("node", str(JS / script)), needs=needs, program="node", env=env)
+
+
 def _java(module: str, row: str, event: str = "GetCallerIdentity") -> Client:
     classes = JAVA / module / "target" / "classes"
     jars = JAVA / module / "target" / "dependency"
@@ -73,27 +80,14 @@ CLIENTS = {
     for client in (
         Client("aws-cli", "AWS CLI", (str(BIN / "aws"), "sts", "get-caller-identity")),
         Client("boto3", "boto3", (sys.executable, "-c", BOTO3_CALLER)),
-        Client(
-            "js-v3",
-            "SDK for JavaScript v3",
-            ("node", str(JS / "v3.mjs")),
-            needs=(JS / "node_modules" / "@aws-sdk" / "client-sts",),
-            program="node",
-        ),
-        Client(
-            "js-v2",
-            "SDK for JavaScript v2",
-            ("node", str(JS / "v2.cjs")),
-            needs=(JS / "node_modules" / "aws-sdk",),
-            program="node",
-        ),
+        _node("js-v3", "SDK for JavaScript v3", "v3.mjs", "@aws-sdk/client-sts"),
+        _node("js-v2", "SDK for JavaScript v2", "v2.cjs", "aws-sdk"),
         # What v2's documentation asks for to read ~/.aws/config at all.
-        Client(
+        _node(
             "js-v2-load-config",
             "SDK for JavaScript v2",
-            ("node", str(JS / "v2.cjs")),
-            needs=(JS / "node_modules" / "aws-sdk",),
-            program="node",
+            "v2.cjs",
+            "aws-sdk",
             env=(("AWS_SDK_LOAD_CONFIG", "1"),),
         ),
         _java("v2-sts", "SDK for Java v2 with its"),
