@@ -12,10 +12,11 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from nbattr.harness.sandbox import Run, Sandbox, unavailable_reason
+from nbattr.harness.sandbox import JUPYTER_ENV, Run, Sandbox, unavailable_reason
 from nbattr.harness.workspace import prepare
 from sdk_clients import BUCKET, CLIENTS, PROJECT, UNATTRIBUTED, Client
 
@@ -121,6 +122,23 @@ def test_client_calls_carry_the_notebook_name(name, started_from, sdk_notebook, 
     if not called <= {sdk_notebook.attributed, sdk_notebook.unattributed}:
         pytest.fail(f"{client.name} called as neither the notebook nor SageMaker: {called}")
     assert called == {sdk_notebook.attributed}  # today's unattributed: {...SageMaker}
+
+
+def test_kernels_and_terminals_get_what_the_start_exports(sdk_notebook):
+    """What a lifecycle script writes to /etc/profile.d/jupyter-env.sh (as AWS's sample
+    does) reaches a kernel and a terminal, and stays in the sandbox."""
+    box = sdk_notebook.box
+    line = "export NBATTR_PROBE=exported"
+    written = box.as_root(["bash", "-c", f"echo '{line}' > {JUPYTER_ENV}"])
+    assert written.ok, written.stderr
+    try:
+        assert box.as_kernel(["printenv", "NBATTR_PROBE"]).stdout == "exported\n"
+        assert box.as_terminal("printenv NBATTR_PROBE").stdout == "exported\n"
+        host = Path(JUPYTER_ENV)
+        assert not host.exists() or line not in host.read_text()
+    finally:
+        box.as_root(["rm", "-f", JUPYTER_ENV])
+    assert box.as_kernel(["printenv", "NBATTR_PROBE"]).stdout == ""
 
 
 def _readme_rows() -> dict[str, str]:

@@ -302,6 +302,9 @@ class Sandbox:
             # /opt/ml rarely exists on a host: a tmpfs on /opt then holds it.
             "if [ -d /opt/ml ]; then mount -t tmpfs -o mode=0755 nbattr-ml /opt/ml;"
             " else mount -t tmpfs -o mode=0755 nbattr-opt /opt; fi",
+            # What a lifecycle script exports to kernels and login shells stays in here.
+            "if [ -d /etc/profile.d ]; then"
+            " mount -t tmpfs -o mode=0755 nbattr-profile /etc/profile.d; fi",
             f"mount --bind {q(str(passwd))} /etc/passwd",
             f"mount --bind {q(str(group))} /etc/group",
             f"install -d -o {self.uid} -g {self.uid} -m 0755 {HOME}",
