@@ -82,14 +82,15 @@ $(BIN)/nbattr-go-caller: $(SDK_CLIENTS)/go/go.mod $(SDK_CLIENTS)/go/go.sum $(SDK
 # (Maven Central, ~560 MB once into .cache/maven).
 SDK_SPARK := $(SDK_CLIENTS)/spark
 
-$(SDK_SPARK)/.built: $(SDK_SPARK)/pom.xml $(SDK_SPARK)/requirements.txt | $(BIN)/.installed
+# The stamp lives in the venv: a new venv needs PySpark again.
+$(BIN)/.sdk-spark: $(SDK_SPARK)/pom.xml $(SDK_SPARK)/requirements.txt | $(BIN)/.installed
 	@if command -v mvn >/dev/null 2>&1 && command -v java >/dev/null 2>&1; then \
 	  $(BIN)/pip install --quiet --require-hashes -r $(SDK_SPARK)/requirements.txt && \
 	  mvn -B -q -f $(SDK_SPARK)/pom.xml -Dmaven.repo.local=$(CURDIR)/.cache/maven package && touch $@; \
 	else echo "Maven or Java not found: PySpark and S3A are not installed, their test will skip"; fi
 
 sdk-clients: $(SDK_CLIENTS)/js/node_modules/.package-lock.json $(SDK_JAVA)/.built $(BIN)/nbattr-go-caller \
-             $(SDK_SPARK)/.built
+             $(BIN)/.sdk-spark
 
 tools: $(BIN)/.go-tools $(IAM_SIMULATE)/node_modules/.package-lock.json $(AWS_SCHEMA)/.downloaded sdk-clients
 
@@ -120,4 +121,4 @@ lint: venv
 	$(BIN)/ruff format --check src tests bench
 
 clean:
-	rm -rf $(VENV) .cache reports .pytest_cache
+	rm -rf $(VENV) .cache reports .pytest_cache $(SDK_JAVA)/.built $(SDK_JAVA)/*/target $(SDK_SPARK)/target
