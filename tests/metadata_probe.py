@@ -10,3 +10,12 @@ try:
 except urllib.error.HTTPError as error:
     print(error.code)
 """
+
+# The same, printing the token answer's lifetime header (EC2 sends it; the SDK for Go v2
+# needs it).
+TOKEN_TTL = """
+import sys, urllib.request
+request = urllib.request.Request(sys.argv[1] + "latest/api/token", method="PUT",
+                                 headers={"X-aws-ec2-metadata-token-ttl-seconds": "60"})
+print(urllib.request.urlopen(request, timeout=5).headers["X-aws-ec2-metadata-token-ttl-seconds"])
+"""

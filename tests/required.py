@@ -1,9 +1,9 @@
 """NBATTR_REQUIRE: suites that must run, so that a skip cannot hide a gap in CI.
 
-On a laptop without root, Go or npm, the sandbox, network, policy-evaluator and Go-tool
-suites skip with a reason, and so does the provider-schema suite where `make tools` could not
-download the schema. CI sets NBATTR_REQUIRE=all (see .ci/run): there every skip is a
-failure. A comma-separated list of suite names requires only those.
+On a laptop without root, Go, npm or Maven, the sandbox, network, policy-evaluator, Go-tool
+and SDK-client suites skip with a reason, and so does the provider-schema suite where
+`make tools` could not download the schema. CI sets NBATTR_REQUIRE=all (see .ci/run): there
+every skip is a failure. A comma-separated list of suite names requires only those.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ SUITE_OF_MODULE = {
     "test_forensics": "sandbox",
     "test_docs_lint": "go-tools",
     "test_provider_schema": "provider-schema",
+    "test_sdk_clients": "sdk-clients",
 }
 SUITES = frozenset(SUITE_OF_MODULE.values())
 

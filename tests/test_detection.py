@@ -25,6 +25,7 @@ from iam_simulate import Request, simulate, unavailable
 from nbattr.emulator import ACCOUNT_ID as ACCOUNT
 from nbattr.harness.sandbox import Sandbox, unavailable_reason
 from nbattr.harness.workspace import prepare
+from sdk_clients import CLIENTS, UNATTRIBUTED
 from verify_cli import FAST, as_json, verify
 
 REASON = unavailable_reason()
@@ -256,3 +257,38 @@ def test_enforcement_would_deny_every_bypass_and_allow_start_logs_and_work(scene
     assert set(judged["logging by the instance"]) == {"Allowed"}
     assert len(judged["logging by the instance"]) >= 4
     assert set(judged["attributed work"]) == {"Allowed"}
+
+
+# -- SDK clients that step around the config without meaning to ----------------------------
+# Last in this module: their calls are not in the enforcement test's RESOURCE_OF. S3A's call
+# is an S3 data event, which this scene's trail does not log (as on AWS, where detecting it
+# needs a trail that selects the bucket's data events).
+DETECTED = sorted(name for name in UNATTRIBUTED if not CLIENTS[name].data_event)
+
+
+@pytest.mark.parametrize("name", DETECTED)
+def test_verify_and_the_alert_report_an_unattributed_sdk_client(name, scene, bypassed):
+    """A client that calls as the bare session today (tests/test_sdk_clients.py) is what
+    detection is for: verify lists its call, traced to test-1, and the alert delivers it."""
+    client = CLIENTS[name]
+    missing = client.missing()
+    if missing:
+        pytest.skip(missing)  # CI requires every test (NBATTR_REQUIRE=all)
+    before = scene.emulator.cloudtrail.count
+    done = scene.boxes["test-1"].as_kernel(list(client.argv), env=dict(client.env))
+    assert done.ok, done.stderr
+    (call_id,) = [
+        record["eventID"]
+        for record in scene.emulator.cloudtrail.records()[before:]
+        if record["eventName"] == client.event
+    ]
+    report = verify(
+        scene.emulator, "--role", scene.role, "--notebook", "test-1", "--notebook", "test-2",
+        *FAST, "--format", "json", "--fail-on-unattributed",
+    )  # fmt: skip
+    assert report.returncode == 1, report.stderr
+    (listed,) = [c for c in as_json(report)["unattributed"] if c["event_id"] == call_id]
+    assert listed["session_arn"].endswith(f"{ROLE}/SageMaker")
+    assert listed["likely_from"] == "test-1"
+    alerted = [alert["eventID"] for alert in scene.alerts()]
+    assert alerted == [call_id]

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from calls import create_role
-from metadata_probe import FETCH_TOKEN
+from metadata_probe import FETCH_TOKEN, TOKEN_TTL
 from nbattr.emulator import Emulator
 from nbattr.emulator.network import GATEWAY, SERVICE_MANAGED
 from nbattr.emulator.sagemaker_eni import DESCRIPTION
@@ -219,6 +219,25 @@ def test_a_notebook_reaches_only_its_own_metadata_service(aws, clean_emulator, s
     other = clean_emulator.notebook_metadata_endpoint("plain-2")
     asked = {url: box.as_user([sys.executable, "-c", FETCH_TOKEN, url]) for url in (own, other)}
     assert [asked[url].stdout.strip() for url in (own, other)] == ["200", "404"]
+
+
+@needs_sandbox
+def test_a_notebooks_metadata_service_answers_as_ec2s_does_at_the_root(
+    aws, clean_emulator, sandbox
+):
+    """SDKs that drop the endpoint's path (Go v2) or double its slash (JavaScript v2) still
+    reach the notebook's own service, and the token's lifetime comes back as on EC2."""
+    box = sandbox("plain-1")
+    own = clean_emulator.notebook_metadata_endpoint("plain-1")
+    for url in (own, f"{own}/", f"{clean_emulator.notebook_endpoint}/"):
+        assert box.as_user([sys.executable, "-c", TOKEN_TTL, url]).stdout.strip() == "60", url
+    # Only a notebook's own address is answered at the root: the harness's is not.
+    harness = requests.put(
+        f"{clean_emulator.endpoint}/latest/api/token",
+        headers={"X-aws-ec2-metadata-token-ttl-seconds": "60"},
+        timeout=5,
+    )
+    assert "X-aws-ec2-metadata-token-ttl-seconds" not in harness.headers, harness.text
 
 
 @needs_sandbox

@@ -31,7 +31,14 @@ def test_only_named_suites_must_run():
     assert skip_must_fail("test_docs_lint", "sandbox") is None
     assert skip_must_fail("test_anything", "all") is not None
     assert skip_must_fail("test_sandbox", "") is None
-    assert {"sandbox", "network", "policy-evaluator", "go-tools", "provider-schema"} == SUITES
+    assert {
+        "sandbox",
+        "network",
+        "policy-evaluator",
+        "go-tools",
+        "provider-schema",
+        "sdk-clients",
+    } == SUITES
 
 
 def _run_skipping_test(tmp_path: Path, require: str) -> subprocess.CompletedProcess[str]:

@@ -26,6 +26,7 @@ from .wsgi import respond
 PREFIX = "/_imds/"
 TOKEN_TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds"
 TOKEN_HEADER = "X-aws-ec2-metadata-token"
+_TTL_KEY = "HTTP_" + TOKEN_TTL_HEADER.upper().replace("-", "_")  # its WSGI environ key
 
 # notebook name -> (role ARN, credentials dict as STS returns them)
 CredentialSource = Callable[[str], tuple[str, dict[str, Any]]]
@@ -63,18 +64,24 @@ class MetadataService:
         if not path.startswith(PREFIX):
             return self._app(environ, start_response)
         notebook, _, rest = path[len(PREFIX) :].partition("/")
+        # On AWS the endpoint has no path; SDKs that join endpoint + "/latest/..." as strings
+        # (the SDK for JavaScript v2) double the slash after our per-notebook prefix.
+        rest = rest.lstrip("/")
+        headers = []
         if self._reachable(notebook, environ.get("REMOTE_ADDR", "")):
             status, body, content_type = self._answer(environ, notebook, rest)
+            if rest == "latest/api/token" and status.startswith("200"):
+                # EC2 answers a token with its lifetime in this header; the SDK for Go v2
+                # reads it (feature/ec2/imds, api_op_GetToken.go) and without it sends none.
+                headers.append((TOKEN_TTL_HEADER, environ[_TTL_KEY]))
         else:  # on AWS an instance reaches only its own metadata service
             status, body, content_type = "404 Not Found", "", "text/plain"
-        return respond(start_response, status, body.encode(), content_type)
+        return respond(start_response, status, body.encode(), content_type, headers)
 
     def _answer(self, environ: dict[str, Any], notebook: str, rest: str) -> tuple[str, str, str]:
         method = environ.get("REQUEST_METHOD", "GET")
         if rest == "latest/api/token":
-            if method != "PUT" or not environ.get(
-                "HTTP_" + TOKEN_TTL_HEADER.upper().replace("-", "_")
-            ):
+            if method != "PUT" or not environ.get(_TTL_KEY):
                 return "400 Bad Request", "", "text/plain"
             token = secrets.token_urlsafe(32)
             with self._lock:
@@ -119,3 +126,30 @@ class MetadataService:
         with self._lock:
             self._cache[notebook] = fresh
         return fresh
+
+
+# What an SDK asks the metadata service for at the root of its endpoint.
+ROOT_PATHS = ("/latest/api/token", "/latest/meta-data/")
+
+
+class RootPaths:
+    """WSGI middleware: a sandboxed notebook's `/latest/...` request goes to its own service.
+
+    On AWS the metadata service is the root of http://169.254.169.254, and some SDKs keep only
+    the host of AWS_EC2_METADATA_SERVICE_ENDPOINT (the SDK for Go v2 sets the request path to
+    `/latest/...` itself), so a notebook's request at the root is answered as at its prefix.
+    Only from a notebook's own address: the harness on loopback keeps the whole namespace, and
+    a notebook cannot use an S3 bucket named `latest` path-style here (a difference from AWS).
+    """
+
+    def __init__(self, app: Any, notebook_at: Callable[[str], str | None]) -> None:
+        self._app = app
+        self._notebook_at = notebook_at
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(ROOT_PATHS):
+            notebook = self._notebook_at(environ.get("REMOTE_ADDR", ""))
+            if notebook is not None:
+                environ = {**environ, "PATH_INFO": f"{PREFIX}{notebook}{path}"}
+        return self._app(environ, start_response)

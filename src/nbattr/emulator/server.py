@@ -29,7 +29,7 @@ from .cloudtrail.trail_deletion import install as delete_trails_by_arn
 from .constants import DEFAULT_REGION, INTERNAL_AGENT, TEST_CREDENTIALS
 from .control_route import ControlRoute, Starter
 from .imds import PREFIX as IMDS_PREFIX
-from .imds import MetadataService
+from .imds import MetadataService, RootPaths
 from .network import NotebookNetwork
 from .s3_secure_transport import install as stand_in_for_tls
 from .sagemaker_eni import NotebookInterfaces
@@ -108,7 +108,11 @@ class Emulator:
         self._server = make_server(
             self._host,
             self._port,
-            ControlRoute(self.reachability, lambda: self.notebook_starter, self.cloudtrail.flush),
+            ControlRoute(
+                RootPaths(self.reachability, self._notebook_at),
+                lambda: self.notebook_starter,
+                self.cloudtrail.flush,
+            ),
             threaded=True,
             request_handler=_QuietRequestHandler,
         )

@@ -34,6 +34,8 @@ from .toolchain import executables_on_path
 USER = "ec2-user"
 HOME = "/home/ec2-user"
 METADATA = "/opt/ml/metadata/resource-metadata.json"
+# What the jupyter-server service (and so every kernel) gets in its environment at (re)start.
+JUPYTER_ENV = "/etc/profile.d/jupyter-env.sh"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 NEEDED_COMMANDS = ("unshare", "nsenter", "setpriv", "mount", "chattr", "lsattr", "ip")
 
@@ -217,6 +219,23 @@ class Sandbox:
     def shell_as_user(self, command: str, env: dict[str, str] | None = None) -> Run:
         return self.as_user(["bash", "-c", command], env)
 
+    # -- how a notebook starts its user's code ---------------------------------------------------
+    # On a notebook instance a kernel is a child of the jupyter-server service and inherits its
+    # environment; AWS's set-env-variable lifecycle sample exports variables "for all process
+    # including Jupyter" by writing /etc/profile.d/jupyter-env.sh and restarting
+    # jupyter-server (aws-samples/amazon-sagemaker-notebook-instance-lifecycle-config-samples,
+    # scripts/set-env-variable/on-start.sh). A terminal is a login shell, which reads
+    # /etc/profile (and so /etc/profile.d) and ~/.bash_profile.
+    def as_kernel(self, argv: list[str], env: dict[str, str] | None = None) -> Run:
+        """`argv` as a Jupyter kernel: not a login shell, with the service's environment (what
+        /etc/profile.d/jupyter-env.sh exports, read when the server (re)started)."""
+        service = f'if [ -r {JUPYTER_ENV} ]; then set -a; . {JUPYTER_ENV}; set +a; fi; exec "$@"'
+        return self.as_user(["bash", "-c", service, "jupyter-kernel", *argv], env)
+
+    def as_terminal(self, command: str, env: dict[str, str] | None = None) -> Run:
+        """`command` typed into a Jupyter terminal: a login shell as ec2-user."""
+        return self.as_user(["bash", "-l", "-c", command], env)
+
     def read(self, path: str) -> bytes | None:
         done = self.as_root(["cat", path])
         return done.stdout.encode() if done.ok else None
@@ -241,6 +260,10 @@ class Sandbox:
     def _aws_env(self) -> dict[str, str]:
         return {
             "AWS_ENDPOINT_URL": self.emulator.notebook_endpoint,
+            # The SDK for Go v2 builds the STS client that assumes the role before it reads
+            # AWS_ENDPOINT_URL (config.LoadDefaultConfig resolves credentials first), but that
+            # client reads the service's own variable: without it, it would call the real STS.
+            "AWS_ENDPOINT_URL_STS": self.emulator.notebook_endpoint,
             "AWS_EC2_METADATA_SERVICE_ENDPOINT": self._metadata_endpoint,
             "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "IPv4",
         }
@@ -279,6 +302,9 @@ class Sandbox:
             # /opt/ml rarely exists on a host: a tmpfs on /opt then holds it.
             "if [ -d /opt/ml ]; then mount -t tmpfs -o mode=0755 nbattr-ml /opt/ml;"
             " else mount -t tmpfs -o mode=0755 nbattr-opt /opt; fi",
+            # What a lifecycle script exports to kernels and login shells stays in here.
+            "if [ -d /etc/profile.d ]; then"
+            " mount -t tmpfs -o mode=0755 nbattr-profile /etc/profile.d; fi",
             f"mount --bind {q(str(passwd))} /etc/passwd",
             f"mount --bind {q(str(group))} /etc/group",
             f"install -d -o {self.uid} -g {self.uid} -m 0755 {HOME}",
