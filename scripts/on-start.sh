@@ -238,6 +238,17 @@ ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
 NBATTR_ENDPOINT_EOF
 )
 
+# Runs as root and restarts the server, as ec2-user, whenever it ends.
+SUPERVISOR_CODE=$(
+  cat <<'NBATTR_SUPERVISOR_EOF'
+while :; do
+  runuser -u "$1" -- env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE HOME="$2" AWS_CONFIG_FILE="$3" \
+    "$4" "$5" "$6" "$7"
+  sleep 1
+done
+NBATTR_SUPERVISOR_EOF
+)
+
 # A request without the token gets 401 from our server: it is up, and it is ours.
 # In a subshell: a refused connection or a broken pipe ends only that; read waits 2 s at most.
 endpoint_refuses_strangers() {
@@ -253,8 +264,9 @@ endpoint_refuses_strangers() {
 endpoint_in_place() {
   local pid
   pid=$(cat "$RUN_DIR/supervisor.pid" 2>/dev/null) && kill -0 "$pid" 2>/dev/null &&
-    grep -q nbattr-supervisor "/proc/$pid/cmdline" 2>/dev/null &&
+    grep -q "$RUN_DIR/supervise.sh" "/proc/$pid/cmdline" 2>/dev/null &&
     [ "$(cat "$SERVER" 2>/dev/null)" = "$SERVER_CODE" ] &&
+    [ "$(cat "$RUN_DIR/supervise.sh" 2>/dev/null)" = "$SUPERVISOR_CODE" ] &&
     endpoint_refuses_strangers "$(cat "$RUN_DIR/port")"
 }
 
@@ -273,18 +285,21 @@ start_endpoint() {
   done
   [ -n "$py" ] || { endpoint_failed "no Python with botocore (tried $${PYTHONS[*]})"; return 1; }
   pid=$(cat "$RUN_DIR/supervisor.pid" 2>/dev/null) && { kill -- "-$pid" 2>/dev/null || true; }
-  rm -rf "$RUN_DIR" && mkdir -m 0755 "$RUN_DIR" && printf '%s\n' "$SERVER_CODE" >"$SERVER" &&
-    port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') &&
-    printf '%s\n' "$port" >"$RUN_DIR/port" &&
-    # Random per start, no newline (botocore sends the file as is), readable by ec2-user only.
-    head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$RUN_DIR/token" &&
-    chown "root:$USER_NAME" "$RUN_DIR/token" && chmod 0640 "$RUN_DIR/token" ||
-    { endpoint_failed "cannot write $RUN_DIR"; return 1; }
+  if ! {
+    rm -rf "$RUN_DIR" && mkdir -m 0755 "$RUN_DIR" && printf '%s\n' "$SERVER_CODE" >"$SERVER" &&
+      printf '%s\n' "$SUPERVISOR_CODE" >"$RUN_DIR/supervise.sh" &&
+      port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') &&
+      printf '%s\n' "$port" >"$RUN_DIR/port" &&
+      # Random per start, no newline (botocore sends the file as is), readable by ec2-user only.
+      head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$RUN_DIR/token" &&
+      chown "root:$USER_NAME" "$RUN_DIR/token" && chmod 0640 "$RUN_DIR/token"
+  }; then
+    endpoint_failed "cannot write $RUN_DIR"
+    return 1
+  fi
   # setsid: its own session, so neither extra_on_start's timeout nor the script's end stop it.
-  setsid bash -c 'while :; do runuser -u "$1" -- env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE \
-    HOME="$2" AWS_CONFIG_FILE="$3" "$4" "$5" "$6" "$7"; sleep 1; done # nbattr-supervisor' \
-    _ "$USER_NAME" "$HOME_DIR" "$CONFIG" "$py" "$SERVER" "$port" "$RUN_DIR/token" \
-    </dev/null >>"$RUN_DIR/endpoint.log" 2>&1 &
+  setsid bash "$RUN_DIR/supervise.sh" "$USER_NAME" "$HOME_DIR" "$CONFIG" "$py" "$SERVER" "$port" \
+    "$RUN_DIR/token" </dev/null >>"$RUN_DIR/endpoint.log" 2>&1 &
   printf '%s\n' "$!" >"$RUN_DIR/supervisor.pid"
   local tries
   for ((tries = 0; tries < 50; tries++)); do # 5 s at most: part of the script's own budget
@@ -301,16 +316,19 @@ start_endpoint() {
 export_endpoint() {
   local uri tmp
   uri="http://127.0.0.1:$(cat "$RUN_DIR/port")/credentials"
-  local text="# nbattr: attributed credentials for SDKs that ignore credential_source (on-start)
-if [ -r $RUN_DIR/token ]; then
+  local text="if [ -r $RUN_DIR/token ]; then # nbattr on-start: for SDKs that ignore credential_source
   export AWS_CONTAINER_CREDENTIALS_FULL_URI=$uri
   export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=$RUN_DIR/token
   AWS_CONTAINER_AUTHORIZATION_TOKEN=\$(cat $RUN_DIR/token) # for SDKs without the _FILE variable
   export AWS_CONTAINER_AUTHORIZATION_TOKEN
 fi"
   [ "$(cat "$PROFILE_D" 2>/dev/null)" = "$text" ] && return 0
-  tmp=$(mktemp "$PROFILE_D.XXXXXX") && printf '%s\n' "$text" >"$tmp" && chmod 0644 "$tmp" &&
-    mv -f "$tmp" "$PROFILE_D" || { rm -f "$tmp"; endpoint_failed "cannot write $PROFILE_D"; return 1; }
+  if ! { tmp=$(mktemp "$PROFILE_D.XXXXXX") && printf '%s\n' "$text" >"$tmp" && chmod 0644 "$tmp" &&
+    mv -f "$tmp" "$PROFILE_D"; }; then
+    rm -f "$tmp"
+    endpoint_failed "cannot write $PROFILE_D"
+    return 1
+  fi
   if [ -d /run/systemd/system ] && systemctl is-active --quiet jupyter-server 2>/dev/null; then
     systemctl --no-block restart jupyter-server.service || true
   fi

@@ -33,7 +33,8 @@ JS_CLIENTS = Path(__file__).resolve().parent.parent / "tools" / "sdk-clients" / 
 # ignores AWS_ENDPOINT_URL, so the emulator's endpoint is passed explicitly.
 JS_V2_CALLER = """
 const AWS = require("aws-sdk");
-const sts = new AWS.STS({region: process.env.AWS_DEFAULT_REGION, endpoint: process.env.AWS_ENDPOINT_URL});
+const env = process.env;
+const sts = new AWS.STS({region: env.AWS_DEFAULT_REGION, endpoint: env.AWS_ENDPOINT_URL});
 sts.getCallerIdentity({}, (error, data) => {
   if (error) { console.error(error.code, error.message); process.exit(1); }
   console.log(data.Arn);
@@ -105,12 +106,13 @@ def js_v2(emulator) -> dict[str, str]:
     """The environment that lets node find the pinned aws-sdk 2.x (`make tools`)."""
     if not (JS_CLIENTS / "node_modules" / "aws-sdk").is_dir():
         pytest.skip("aws-sdk 2.x is not installed: run `make tools` (needs npm)")
+    metadata = emulator.notebook_metadata_endpoint("test-1")
     return {
         "NODE_PATH": str(JS_CLIENTS / "node_modules"),
         "AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE": "1",
         # v2 appends "/latest/..." to the endpoint as given: the real one, http://169.254.169.254,
         # has no trailing slash, the sandbox's has (botocore accepts both).
-        "AWS_EC2_METADATA_SERVICE_ENDPOINT": emulator.notebook_metadata_endpoint("test-1").rstrip("/"),
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT": metadata.rstrip("/"),
     }
 
 
@@ -262,6 +264,20 @@ def test_token_and_endpoint_are_ec2_users_only(deployed, sandbox):
 # -- supervision and idempotence ------------------------------------------------------------
 
 
+def _live_group(pgid: str) -> list[int]:
+    """The processes of a process group that still run. A killed supervisor may stay a zombie
+    here: the sandbox has no init of its own to reap it (a notebook's systemd does)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[2] == pgid and fields[0] != "Z":
+            alive.append(int(stat.parent.name))
+    return alive
+
+
 def _wait_for(check: Callable[[], bool], seconds: float = 30) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -287,15 +303,33 @@ def test_restarting_keeps_one_endpoint_on_the_same_port(deployed, sandbox):
     box = sandbox("test-1")
     first = _started(box)
     assert "endpoint=started" in first.stdout
-    state = [box.read(f"{RUN_DIR}/{name}") for name in ("port", "token", "supervisor.pid")]
+    files = [f"{RUN_DIR}/{name}" for name in ("port", "token", "supervisor.pid")]
+    state = [box.read(path) for path in files]
     profile = box.read(PROFILE_D)
     servers = _endpoint_processes(box)
     for _ in range(2):
         again = _started(box)
         assert "endpoint=unchanged" in again.stdout
-        assert [box.read(f"{RUN_DIR}/{name}") for name in ("port", "token", "supervisor.pid")] == state
+        assert [box.read(path) for path in files] == state
         assert box.read(PROFILE_D) == profile
         assert _endpoint_processes(box) == servers and len(servers) == 1
+
+
+def test_a_changed_endpoint_is_replaced_not_doubled(deployed, sandbox):
+    """A start whose endpoint differs from the running one (e.g. after a module upgrade) stops
+    the old server and its supervisor before starting the new one."""
+    box = sandbox("test-1")
+    _started(box)
+    [old] = _endpoint_processes(box)
+    old_supervisor = (box.read(f"{RUN_DIR}/supervisor.pid") or b"").decode().strip()
+    changed = box.as_root(["bash", "-c", f"echo '# older' >> {RUN_DIR}/credentials-endpoint.py"])
+    assert changed.ok, changed.stderr
+    again = _started(box)
+    assert "endpoint=started" in again.stdout
+    assert _wait_for(lambda: old not in _endpoint_processes(box))
+    assert len(_endpoint_processes(box)) == 1
+    assert _wait_for(lambda: _live_group(old_supervisor) == [])  # supervisor, runuser, server
+    assert _fetch(box, _token(box))[0] == 200
 
 
 # -- when it cannot start ------------------------------------------------------------------
@@ -312,7 +346,8 @@ def test_endpoint_that_cannot_start(mode, deployed, best_effort_script, sandbox)
     assert len(summary) == 1, started.stdout
     if mode == "strict":
         assert started.exit_code == 1, started.stdout + started.stderr
-        assert "FAILED mode=strict reason=credentials endpoint: no Python with botocore" in summary[0]
+        reason = "FAILED mode=strict reason=credentials endpoint: no Python with botocore"
+        assert reason in summary[0]
     else:
         assert started.ok, started.stdout + started.stderr
         assert summary[0].startswith("nbattr on-start: ok") and "endpoint=failed" in summary[0]

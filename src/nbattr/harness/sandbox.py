@@ -38,7 +38,9 @@ METADATA = "/opt/ml/metadata/resource-metadata.json"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # A login shell's /etc/profile: the part of Amazon Linux's that matters here, reading every
 # /etc/profile.d/*.sh; the host's own (Debian's resets PATH) must not decide what runs.
-PROFILE = 'for script in /etc/profile.d/*.sh; do [ -r "$script" ] && . "$script"; done\nunset script\n'
+PROFILE = (
+    'for script in /etc/profile.d/*.sh; do [ -r "$script" ] && . "$script"; done\nunset script\n'
+)
 NEEDED_COMMANDS = ("unshare", "nsenter", "setpriv", "mount", "chattr", "lsattr", "ip")
 
 
