@@ -147,7 +147,7 @@ def _endpoint_processes(box: Sandbox) -> list[int]:
             command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if any(part.endswith(b"credentials-endpoint.py") for part in command[:2]):
+        if any(part.endswith(b"/run/nbattr/server.py") for part in command[:2]):
             found.append(pid)
     return found
 
@@ -258,7 +258,7 @@ def test_token_and_endpoint_are_ec2_users_only(deployed, sandbox):
     # ec2-user can neither stop the root supervisor nor rewrite what it serves.
     supervisor = (box.read(f"{RUN_DIR}/supervisor.pid") or b"").decode().strip()
     assert not box.as_user(["kill", supervisor]).ok
-    assert not box.shell_as_user(f"echo x > {RUN_DIR}/credentials-endpoint.py").ok
+    assert not box.shell_as_user(f"echo x > {RUN_DIR}/server.py").ok
 
 
 # -- supervision and idempotence ------------------------------------------------------------
@@ -322,7 +322,7 @@ def test_a_changed_endpoint_is_replaced_not_doubled(deployed, sandbox):
     _started(box)
     [old] = _endpoint_processes(box)
     old_supervisor = (box.read(f"{RUN_DIR}/supervisor.pid") or b"").decode().strip()
-    changed = box.as_root(["bash", "-c", f"echo '# older' >> {RUN_DIR}/credentials-endpoint.py"])
+    changed = box.as_root(["bash", "-c", f"echo '# older' >> {RUN_DIR}/server.py"])
     assert changed.ok, changed.stderr
     again = _started(box)
     assert "endpoint=started" in again.stdout
@@ -351,7 +351,7 @@ def test_endpoint_that_cannot_start(mode, deployed, best_effort_script, sandbox)
     else:
         assert started.ok, started.stdout + started.stderr
         assert summary[0].startswith("nbattr on-start: ok") and "endpoint=failed" in summary[0]
-        assert "credentials endpoint not started" in started.stderr
+        assert "WARNING: credentials endpoint: no Python with botocore" in started.stderr
     assert b"role_session_name = test-1\n" in (box.read(CONFIG) or b"")
     assert box.immutable(CONFIG)
     assert box.read(PROFILE_D) is None  # no variables that point at nothing
