@@ -252,16 +252,16 @@ endpoint() {
   fi
   if [ -n "$pid" ]; then kill -- "-$pid" 2>/dev/null || true; fi
   # A Python with botocore: SageMaker's Jupyter environment, the system's (as the auto-stop-idle
-  # lifecycle sample looks for one), or the first on PATH.
+  # lifecycle sample looks for one), or the first on PATH. The same run picks a free port.
   for py in /home/ec2-user/anaconda3/envs/JupyterSystemEnv/bin/python /usr/bin/python3 python3 ""; do
-    if [ -n "$py" ] && "$py" -c 'import botocore' 2>/dev/null; then break; fi
+    [ -n "$py" ] && port=$("$py" -c 'import botocore, socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null) && break
   done
   [ -n "$py" ] || { endpoint_failed "no Python with botocore"; return 1; }
   py=$(command -v "$py")
   # The token: random per start, without a newline (botocore sends the file as is), readable
   # by ec2-user and root only.
   if ! { rm -rf $RUN_DIR && mkdir -m 0755 $RUN_DIR && printf '%s\n' "$SERVER_CODE" >$RUN_DIR/server.py &&
-    port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') &&
     echo "$port" >$RUN_DIR/port && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >$RUN_DIR/token &&
     chown "root:$USER_NAME" $RUN_DIR/token && chmod 0640 $RUN_DIR/token; }; then
     endpoint_failed "cannot write $RUN_DIR"
