@@ -71,6 +71,11 @@ def deployed(tools, emulator, tmp_path_factory) -> dict:
     return basic.outputs()
 
 
+# The best-effort deployment's extra_on_start: overruns its budget on demand.
+SLOW_EXTRA = "if [ -e /opt/ml/slow-extra ]; then sleep 60; fi\n"
+EXTRA_TIMEOUT = 2
+
+
 @pytest.fixture(scope="module")
 def best_effort_script(tools, emulator, deployed, tmp_path_factory) -> str:
     """The script of a best-effort deployment of the root module, as Terraform renders it."""
@@ -82,6 +87,8 @@ def best_effort_script(tools, emulator, deployed, tmp_path_factory) -> str:
             "lifecycle_config_name": "endpoint-best-effort",
             "notebooks": {},
             "on_start_mode": "best-effort",
+            "extra_on_start": SLOW_EXTRA,
+            "extra_on_start_timeout_seconds": EXTRA_TIMEOUT,
         }
     )
     return str(ws.outputs()["on_start_script"])
@@ -356,3 +363,27 @@ def test_endpoint_that_cannot_start(mode, deployed, best_effort_script, sandbox)
     assert box.immutable(CONFIG)
     assert box.read(PROFILE_D) is None  # no variables that point at nothing
     assert _endpoint_processes(box) == []
+
+
+def test_no_endpoint_without_an_attributed_config(best_effort_script, sandbox):
+    """Best-effort with the config not written (no metadata): nothing to serve, so no server
+    and no variables pointing at one."""
+    box = sandbox("test-1")
+    assert box.as_root(["rm", "/opt/ml/metadata/resource-metadata.json"]).ok
+    started = box.run_root_script(best_effort_script)
+    assert started.ok, started.stdout + started.stderr
+    assert "UNATTRIBUTED" in started.stdout and "endpoint=" not in started.stdout
+    assert box.read(f"{RUN_DIR}/port") is None and box.read(PROFILE_D) is None
+    assert _endpoint_processes(box) == []
+
+
+def test_endpoint_outlives_an_extra_on_start_that_overruns(best_effort_script, sandbox):
+    """extra_on_start's timeout stops its process group; the endpoint has a session of its own."""
+    box = sandbox("test-1")
+    assert box.as_root(["touch", "/opt/ml/slow-extra"]).ok
+    started = box.run_root_script(best_effort_script)
+    assert started.ok, started.stdout + started.stderr
+    assert f"extra_on_start=stopped-after-{EXTRA_TIMEOUT}s" in started.stdout
+    assert "endpoint=started" in started.stdout
+    assert len(_endpoint_processes(box)) == 1
+    assert _fetch(box, _token(box))[0] == 200
