@@ -268,11 +268,11 @@ s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null) && break
     return 1
   fi
   # A root supervisor, in a session of its own (so neither extra_on_start's timeout nor the
-  # script's end stops it), runs the server as ec2-user and restarts it when it ends. The
-  # paths it runs have no spaces.
+  # script's end stops it), runs the server as ec2-user and restarts it when it ends. The log
+  # keeps the last run's output only: a crash loop cannot fill /run. No path here has spaces.
   setsid bash -c "while :; do runuser -u $USER_NAME -- env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE \
-    HOME=$HOME_DIR AWS_CONFIG_FILE=$CONFIG $py $RUN_DIR/server.py $port $RUN_DIR/token; sleep 1; done" \
-    </dev/null >>$RUN_DIR/log 2>&1 &
+    HOME=$HOME_DIR AWS_CONFIG_FILE=$CONFIG $py $RUN_DIR/server.py $port $RUN_DIR/token \
+    >$RUN_DIR/log 2>&1; sleep 1; done" </dev/null >/dev/null 2>&1 &
   echo $! >$RUN_DIR/supervisor.pid
   for _ in {1..50}; do # 5 s at most, from the script's own budget
     if endpoint_answers "$port"; then
