@@ -128,6 +128,21 @@ def _closed_ancestor(path: Path) -> Path | None:
     return None
 
 
+def _wait_until_ended(pids: list[int], seconds: float = 10.0) -> None:
+    """Until each of `pids` has exited (a zombie has: it holds no namespace any more), or
+    `seconds` passed. Not our children, so they cannot be waited for."""
+    deadline = time.monotonic() + seconds
+    for pid in pids:
+        while time.monotonic() < deadline:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                break
+            if state == "Z":
+                break
+            time.sleep(0.02)
+
+
 class Sandbox:
     """One notebook instance: a private mount namespace kept alive between its commands."""
 
@@ -185,9 +200,11 @@ class Sandbox:
         if self._holder is not None and self._holder.poll() is None:
             # What the lifecycle script left running (its own sessions, e.g. the credentials
             # endpoint) shares only the namespace: stopped by that, then the holder's group.
-            for pid in self.processes_inside():
+            inside = self.processes_inside()
+            for pid in inside:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
+            _wait_until_ended(inside)  # they hold the network namespace, and its address
             os.killpg(self._holder.pid, signal.SIGKILL)
             self._holder.wait()
         self._holder = None
