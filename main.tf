@@ -32,6 +32,7 @@ module "lifecycle_config" {
 
   extra_on_start_timeout_seconds = var.extra_on_start_timeout_seconds
   aws_config_settings            = var.aws_config_settings
+  credentials_endpoint           = var.credentials_endpoint
 }
 
 module "notebook" {

@@ -168,6 +168,147 @@ if require_lock_tools && read_notebook; then
     OUTCOME="ok notebook=$NAME session=$NAME region=$REGION mode=$MODE config=written"
   fi
 fi
+%{ if credentials_endpoint ~}
+
+# The credentials endpoint (module input credentials_endpoint; README, "The credentials
+# endpoint"). SDKs that do not understand credential_source (JavaScript v2, Java v1, Hadoop S3A)
+# skip our profile and fall back to the bare SageMaker session. Every AWS SDK reads the
+# container credentials provider's variables (SDKs and Tools Reference Guide, "Container
+# credential provider") and tries the config profile first, so only those SDKs ever ask. A
+# process of ec2-user's serves them our profile's AssumeRole, never the instance's credentials,
+# on loopback behind a per-start token. Starting it makes no AWS call.
+readonly RUN_DIR=/run/nbattr PROFILE_D=/etc/profile.d/nbattr-credentials.sh
+SERVER_CODE=$(
+  cat <<'NBATTR_ENDPOINT_EOF'
+import hmac, json, sys, threading
+from datetime import timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import botocore.session
+
+TOKEN = open(sys.argv[2]).read().strip().encode()
+lock, cache = threading.Lock(), []
+
+
+def attributed():
+    # Only the profile's AssumeRole, loaded at the first request: never the default chain,
+    # whose last resort is the instance's own credentials.
+    with lock:
+        if not cache:
+            resolver = botocore.session.Session().get_component("credential_provider")
+            cache.append(resolver.get_provider("assume-role").load())
+    frozen = cache[0].get_frozen_credentials()  # botocore refreshes them before expiry
+    expiry = cache[0]._expiry_time.astimezone(timezone.utc)  # it has no public accessor
+    return {"AccessKeyId": frozen.access_key, "SecretAccessKey": frozen.secret_key,
+            "Token": frozen.token, "Expiration": expiry.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        status, body = 401, {"message": "token required"}
+        if hmac.compare_digest(self.headers.get("Authorization", "").encode(), TOKEN):
+            try:
+                status, body = 200, attributed()
+            except Exception as error:  # the SDK reports it and asks again later
+                status, body = 503, {"message": str(error)}
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+NBATTR_ENDPOINT_EOF
+)
+
+# Our server answers a request without the token with 401. In a subshell: a refused connection
+# or a broken pipe ends only that; the read waits 2 s at most.
+endpoint_answers() {
+  local line
+  line=$(exec 2>/dev/null 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET / HTTP/1.0\r\n\r\n' >&3 &&
+    read -r -t 2 line <&3 && printf '%s' "$line") && [[ $line == "HTTP/1.0 401"* ]]
+}
+
+endpoint_failed() {
+  [ "$MODE" = strict ] && fail "credentials endpoint: $1"
+  OUTCOME+=" endpoint=failed"
+  printf 'nbattr on-start: WARNING: credentials endpoint: %s; SDKs that ignore credential_source are UNATTRIBUTED\n' "$1" >&2
+  return 1
+}
+
+# Keeps a running endpoint of the same code (one server, same port and token), or replaces it.
+endpoint() {
+  local pid py port
+  pid=$(cat $RUN_DIR/supervisor.pid 2>/dev/null) || pid=""
+  if [ -n "$pid" ] && grep -qs $RUN_DIR/server.py "/proc/$pid/cmdline" &&
+    [ "$(cat $RUN_DIR/server.py)" = "$SERVER_CODE" ] && endpoint_answers "$(cat $RUN_DIR/port)"; then
+    OUTCOME+=" endpoint=unchanged"
+    return 0
+  fi
+  if [ -n "$pid" ]; then kill -- "-$pid" 2>/dev/null || true; fi
+  # A Python with botocore: SageMaker's Jupyter environment, the system's (as the auto-stop-idle
+  # lifecycle sample looks for one), or the first on PATH. The same run picks a free port.
+  for py in /home/ec2-user/anaconda3/envs/JupyterSystemEnv/bin/python /usr/bin/python3 python3 ""; do
+    [ -n "$py" ] && port=$("$py" -c 'import botocore, socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null) && break
+  done
+  [ -n "$py" ] || { endpoint_failed "no Python with botocore"; return 1; }
+  py=$(command -v "$py")
+  # The token: random per start, without a newline (botocore sends the file as is), readable
+  # by ec2-user and root only.
+  if ! { rm -rf $RUN_DIR && mkdir -m 0755 $RUN_DIR && printf '%s\n' "$SERVER_CODE" >$RUN_DIR/server.py &&
+    echo "$port" >$RUN_DIR/port && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >$RUN_DIR/token &&
+    chown "root:$USER_NAME" $RUN_DIR/token && chmod 0640 $RUN_DIR/token; }; then
+    endpoint_failed "cannot write $RUN_DIR"
+    return 1
+  fi
+  # A root supervisor, in a session of its own (so neither extra_on_start's timeout nor the
+  # script's end stops it), runs the server as ec2-user and restarts it when it ends. The log
+  # keeps the last run's output only: a crash loop cannot fill /run. No path here has spaces.
+  setsid bash -c "while :; do runuser -u $USER_NAME -- env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE \
+    HOME=$HOME_DIR AWS_CONFIG_FILE=$CONFIG $py $RUN_DIR/server.py $port $RUN_DIR/token \
+    >$RUN_DIR/log 2>&1; sleep 1; done" </dev/null >/dev/null 2>&1 &
+  echo $! >$RUN_DIR/supervisor.pid
+  for _ in {1..50}; do # 5 s at most, from the script's own budget
+    if endpoint_answers "$port"; then
+      OUTCOME+=" endpoint=started"
+      return 0
+    fi
+    sleep 0.1
+  done
+  endpoint_failed "no answer on 127.0.0.1:$port within 5 s (log: $RUN_DIR/log)"
+}
+
+# Terminals (login shells) read /etc/profile.d, and so does the Jupyter server, whose
+# environment kernels inherit: SageMaker's set-env-variable lifecycle sample writes
+# /etc/profile.d and restarts jupyter-server for a variable to reach notebooks. Nobody is
+# connected yet at start. _TOKEN as well as _TOKEN_FILE: older SDKs know only the former.
+export_endpoint() {
+  local tmp text
+  text="if [ -r $RUN_DIR/token ]; then # nbattr on-start: the credentials endpoint
+  export AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:$(cat $RUN_DIR/port)/credentials
+  export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=$RUN_DIR/token
+  AWS_CONTAINER_AUTHORIZATION_TOKEN=\$(cat $RUN_DIR/token) && export AWS_CONTAINER_AUTHORIZATION_TOKEN
+fi"
+  [ "$(cat $PROFILE_D 2>/dev/null)" != "$text" ] || return 0
+  if ! { tmp=$(mktemp $PROFILE_D.XXXXXX) && printf '%s\n' "$text" >"$tmp" && chmod 0644 "$tmp" &&
+    mv -f "$tmp" $PROFILE_D; }; then
+    rm -f "$tmp"
+    endpoint_failed "cannot write $PROFILE_D"
+    return 1
+  fi
+  if [ -d /run/systemd/system ] && systemctl is-active --quiet jupyter-server; then
+    systemctl --no-block restart jupyter-server.service || true
+  fi
+}
+
+if [[ $OUTCOME == ok* ]] && endpoint; then export_endpoint || true; fi
+%{ endif ~}
 %{ if attribution_probe ~}
 
 # Attribution probe (module input attribution_probe): one harmless call through the new config

@@ -13,6 +13,7 @@ import os
 # Test module -> the suite whose tools or privileges its skips stand for.
 SUITE_OF_MODULE = {
     "test_sandbox": "sandbox",
+    "test_credentials_endpoint": "sandbox",
     "test_demo": "sandbox",
     "test_emulator_start": "sandbox",
     "test_try_it": "sandbox",

@@ -122,10 +122,11 @@ CLIENTS = {
     )
 }
 
-# Clients that call as the bare SageMaker session today, and why (README, "Which clients are
-# attributed"). Their tests assert attribution, so they fail until the fix lands
-# (tests/test_sdk_clients.py), and verify and the alert report them (tests/test_detection.py).
-UNATTRIBUTED = {
+# Clients that do not follow ~/.aws/config's credential_source, and why (README, "Which clients
+# are attributed"): the config alone leaves them on the bare SageMaker session; the credentials
+# endpoint attributes them (tests/test_sdk_clients.py). Without its variables (a known bypass)
+# they call as SageMaker, and verify and the alert report them (tests/test_detection.py).
+CONFIG_BLIND = {
     "js-v2": "the SDK for JavaScript v2 reads ~/.aws/config only with AWS_SDK_LOAD_CONFIG,"
     " so its chain ends at the instance metadata credentials",
     "js-v2-load-config": "the SDK for JavaScript v2 assumes a profile's role only from"

@@ -18,13 +18,12 @@ import pytest
 
 from nbattr.harness.sandbox import JUPYTER_ENV, Run, Sandbox, unavailable_reason
 from nbattr.harness.workspace import prepare
-from sdk_clients import BUCKET, CLIENTS, PROJECT, UNATTRIBUTED, Client
+from sdk_clients import BUCKET, CLIENTS, CONFIG_BLIND, PROJECT, Client
 
 REASON = unavailable_reason()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
 
 NOTEBOOK = "test-1"
-FIX = "fixed by the credentials endpoint (h/sdkfix)"
 
 
 @dataclass
@@ -101,15 +100,11 @@ def _called_as(emulator, box: Sandbox, client: Client, started_from: str) -> set
 
 
 def _cases() -> list:
-    cases = []
-    for name, client in CLIENTS.items():
-        for started_from in client.started_from:
-            marks = []
-            if name in UNATTRIBUTED:
-                reason = f"unattributed today: {UNATTRIBUTED[name]}; {FIX}"
-                marks.append(pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason))
-            cases.append(pytest.param(name, started_from, marks=marks, id=f"{name}-{started_from}"))
-    return cases
+    return [
+        pytest.param(name, started_from, id=f"{name}-{started_from}")
+        for name, client in CLIENTS.items()
+        for started_from in client.started_from
+    ]
 
 
 @pytest.mark.parametrize(("name", "started_from"), _cases())
@@ -121,7 +116,9 @@ def test_client_calls_carry_the_notebook_name(name, started_from, sdk_notebook, 
     called = _called_as(emulator, sdk_notebook.box, client, started_from)
     if not called <= {sdk_notebook.attributed, sdk_notebook.unattributed}:
         pytest.fail(f"{client.name} called as neither the notebook nor SageMaker: {called}")
-    assert called == {sdk_notebook.attributed}  # today's unattributed: {...SageMaker}
+    # CONFIG_BLIND clients get there through the credentials endpoint, the others through
+    # the config file; without either every one of them would show {...SageMaker}.
+    assert called == {sdk_notebook.attributed}
 
 
 def test_kernels_and_terminals_get_what_the_start_exports(sdk_notebook):
@@ -142,15 +139,18 @@ def test_kernels_and_terminals_get_what_the_start_exports(sdk_notebook):
 
 
 def _readme_rows() -> dict[str, str]:
-    """The README's table of clients: first cell -> the "Attributed today" cell."""
+    """The README's table of clients: first cell -> (the "Attributed" cell, the "How" cell)."""
     text = (PROJECT / "README.md").read_text()
     table = text.split("### Which clients are attributed", 1)[1].split("\n\n")[2]
     rows = [line.split(" | ") for line in table.splitlines()[2:]]
-    return {cells[0].lstrip("| "): cells[2] for cells in rows}
+    return {cells[0].lstrip("| "): (cells[2], cells[3]) for cells in rows}
 
 
 def test_readme_table_says_what_the_tests_measure():
     rows = _readme_rows()
     for name, client in CLIENTS.items():
-        (attributed,) = [cell for first, cell in rows.items() if first.startswith(client.row)]
-        assert attributed.startswith("**no**" if name in UNATTRIBUTED else "yes"), name
+        ((attributed, how),) = [
+            cells for first, cells in rows.items() if first.startswith(client.row)
+        ]
+        assert attributed.startswith("yes"), name
+        assert ("credentials endpoint" in how) == (name in CONFIG_BLIND), name

@@ -123,7 +123,7 @@ def rendered_scripts(tools, emulator, tmp_path_factory):
     ws = prepare(tools, emulator, tmp_path_factory.mktemp("render"), ".")
     ws.init()
     scripts = {}
-    for mode, extra in (("strict", ""), ("best-effort", "yum install -y htop\n")):
+    for mode, extra in (("strict", ""), ("best-effort", "# our packages\nyum install -y htop\n")):
         settings = {"output": "json", "cli_history": "enabled"} if extra else {}
         tf_vars = {"role_name": "render", "on_start_mode": mode, "extra_on_start": extra}
         plan = ws.plan(tf_vars={**tf_vars, "aws_config_settings": settings})
@@ -148,6 +148,9 @@ def test_rendered_script_carries_plan_time_settings(rendered_scripts):
     assert "readonly ROLE_ARN='arn:aws:iam::123456789012:role/service-role/render'" in strict
     assert "readonly MODE='strict'" in strict and "readonly MODE='best-effort'" in lenient
     assert "yum install -y htop" in lenient and "NBATTR_EXTRA_ON_START_EOF" not in strict
+    # Our full-line comments are stripped at render (size); the shebang and the caller's stay.
+    assert strict.startswith("#!/bin/bash\n") and "\n# our packages\n" in lenient
+    assert not re.search(r"^\s*#(?!!)", strict, re.MULTILINE)
     # No AWS call on the default path: the script never invokes the CLI or an SDK.
     assert not re.search(r"^\s*(aws|python3?)\s", strict, re.MULTILINE)
 

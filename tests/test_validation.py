@@ -135,6 +135,10 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
         {"extra_on_start_timeout_seconds": 0},
         ["extra_on_start_timeout_seconds must be a whole number from 1 to 250", "got 0"],
     ),
+    "credentials_endpoint not a bool": (
+        {"credentials_endpoint": "maybe"},
+        ["credentials_endpoint", "a bool is required"],
+    ),
     "aws_config_settings with a credential": (
         {"aws_config_settings": {"output": "json", "aws_secret_access_key": "x"}},
         ["aws_config_settings must not set credentials", "got aws_secret_access_key"],

@@ -1,15 +1,25 @@
 locals {
-  on_start = templatefile("${path.module}/../../scripts/on-start.sh", {
+  # The template's full-line comments are its documentation (scripts/on-start.sh); notebooks
+  # run it without them, so the script and the credentials endpoint fit SageMaker's 16 KB with
+  # room left for extra_on_start. The shebang stays, and so does every line of extra_on_start:
+  # it is put in after the comments are gone.
+  extra_on_start_marker = "NBATTR_EXTRA_ON_START_GOES_HERE"
+  on_start_template = templatefile("${path.module}/../../scripts/on-start.sh", {
     role_arn          = var.role_arn
     mode              = var.on_start_mode
     attribution_probe = var.attribution_probe
-    extra_on_start    = trimsuffix(var.extra_on_start, "\n")
+    extra_on_start    = var.extra_on_start == "" ? "" : local.extra_on_start_marker
 
+    credentials_endpoint           = var.credentials_endpoint
     extra_on_start_timeout_seconds = var.extra_on_start_timeout_seconds
     aws_config_settings = join("\n", [
       for key in sort(keys(var.aws_config_settings)) : "${key} = ${var.aws_config_settings[key]}"
     ])
   })
+  on_start = replace(
+    replace(local.on_start_template, "/(?m)^[ \t]*#(?:[^!\n].*)?\n/", ""),
+    local.extra_on_start_marker, trimsuffix(var.extra_on_start, "\n")
+  )
   on_start_base64  = base64encode(local.on_start)
   on_create_base64 = var.on_create == null ? null : base64encode(var.on_create)
 

@@ -74,6 +74,13 @@ variable "aws_config_settings" {
   }
 }
 
+variable "credentials_endpoint" {
+  description = "Serve the notebook's attributed credentials (the config's AssumeRole, never the instance's own) on 127.0.0.1 behind a per-start token, and export AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE) to terminals and Jupyter, so SDKs that ignore credential_source (such as the AWS SDK for JavaScript v2) are attributed too. Needs a Python with botocore on the notebook. On by default; off frees about 6 KB of the 16 KB (base64) script limit for extra_on_start."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "attribution_probe" {
   description = "After configuring attribution, make one sts:GetCallerIdentity call through it as ec2-user, so each start leaves a CloudTrail event for `nbattr verify`. Off by default: it is an AWS call at start."
   type        = bool

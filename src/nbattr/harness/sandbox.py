@@ -15,6 +15,7 @@ others an address of the emulated service-managed network. Its calls reach the e
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import pwd
@@ -34,9 +35,15 @@ from .toolchain import executables_on_path
 USER = "ec2-user"
 HOME = "/home/ec2-user"
 METADATA = "/opt/ml/metadata/resource-metadata.json"
-# What the jupyter-server service (and so every kernel) gets in its environment at (re)start.
+# The file AWS's set-env-variable sample writes for the jupyter-server service (and so every
+# kernel); a kernel gets what every /etc/profile.d script exports (as_kernel).
 JUPYTER_ENV = "/etc/profile.d/jupyter-env.sh"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# A login shell's /etc/profile: the part of Amazon Linux's that matters here, reading every
+# /etc/profile.d/*.sh; the host's own (Debian's resets PATH) must not decide what runs.
+PROFILE = (
+    'for script in /etc/profile.d/*.sh; do [ -r "$script" ] && . "$script"; done\nunset script\n'
+)
 NEEDED_COMMANDS = ("unshare", "nsenter", "setpriv", "mount", "chattr", "lsattr", "ip")
 
 
@@ -124,6 +131,21 @@ def _closed_ancestor(path: Path) -> Path | None:
     return None
 
 
+def _wait_until_ended(pids: list[int], seconds: float = 10.0) -> None:
+    """Until each of `pids` has exited (a zombie has: it holds no namespace any more), or
+    `seconds` passed. Not our children, so they cannot be waited for."""
+    deadline = time.monotonic() + seconds
+    for pid in pids:
+        while time.monotonic() < deadline:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                break
+            if state == "Z":
+                break
+            time.sleep(0.02)
+
+
 class Sandbox:
     """One notebook instance: a private mount namespace kept alive between its commands."""
 
@@ -136,6 +158,7 @@ class Sandbox:
         hide_jq: bool = False,
         hide_commands: tuple[str, ...] = (),
         metadata_endpoint: str | None = None,
+        expose: tuple[Path, ...] = (),
     ) -> None:
         reason = unavailable_reason()
         if reason:
@@ -147,6 +170,7 @@ class Sandbox:
         self.uid = _free_id()
         self._hidden = (("jq",) if hide_jq else ()) + tuple(hide_commands)
         self._metadata_endpoint = metadata_endpoint or emulator.notebook_metadata_endpoint(notebook)
+        self._expose = tuple(Path(path).resolve() for path in expose)  # more folders ec2-user reads
         self.address = self._address()
         self._holder: subprocess.Popen[str] | None = None
 
@@ -177,9 +201,31 @@ class Sandbox:
 
     def close(self) -> None:
         if self._holder is not None and self._holder.poll() is None:
+            # What the lifecycle script left running (its own sessions, e.g. the credentials
+            # endpoint) shares only the namespace: stopped by that, then the holder's group.
+            inside = self.processes_inside()
+            for pid in inside:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            _wait_until_ended(inside)  # they hold the network namespace, and its address
             os.killpg(self._holder.pid, signal.SIGKILL)
             self._holder.wait()
         self._holder = None
+
+    def processes_inside(self) -> list[int]:
+        """Every process in this sandbox's mount namespace but the holder."""
+        assert self._holder is not None
+        mine = os.readlink(f"/proc/{self._holder.pid}/ns/mnt")
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == self._holder.pid:
+                continue
+            try:
+                if os.readlink(entry / "ns" / "mnt") == mine:
+                    found.append(int(entry.name))
+            except OSError:  # ended meanwhile
+                continue
+        return found
 
     def __enter__(self) -> Sandbox:
         return self.boot()
@@ -227,9 +273,9 @@ class Sandbox:
     # scripts/set-env-variable/on-start.sh). A terminal is a login shell, which reads
     # /etc/profile (and so /etc/profile.d) and ~/.bash_profile.
     def as_kernel(self, argv: list[str], env: dict[str, str] | None = None) -> Run:
-        """`argv` as a Jupyter kernel: not a login shell, with the service's environment (what
-        /etc/profile.d/jupyter-env.sh exports, read when the server (re)started)."""
-        service = f'if [ -r {JUPYTER_ENV} ]; then set -a; . {JUPYTER_ENV}; set +a; fi; exec "$@"'
+        """`argv` as a Jupyter kernel: not a login shell itself, with the service's environment
+        (what /etc/profile.d's scripts export, read when the server (re)started)."""
+        service = f'set -a; {PROFILE.replace(chr(10), "; ")} set +a; exec "$@"'
         return self.as_user(["bash", "-c", service, "jupyter-kernel", *argv], env)
 
     def as_terminal(self, command: str, env: dict[str, str] | None = None) -> Run:
@@ -294,11 +340,17 @@ class Sandbox:
         )
         group.write_text(Path("/etc/group").read_text() + f"{USER}:x:{self.uid}:\n")
         metadata = json.dumps({"ResourceArn": self.spec.arn, "ResourceName": self.spec.name})
+        profile = self.workdir / "profile"
+        profile.write_text(PROFILE)
         q = shlex.quote
         lines = [
             "set -euo pipefail",
             *self._expose_for_user(),
             "mount -t tmpfs -o mode=0755 nbattr-home /home",
+            # What the script writes outside /home and /opt/ml stays here too (the credentials
+            # endpoint's /run/nbattr, /etc/profile.d); /run also hides the host's systemd.
+            "mount -t tmpfs -o mode=0755 nbattr-run /run",
+            "mount -t tmpfs -o mode=0755 nbattr-profile /etc/profile.d",
             # /opt/ml rarely exists on a host: a tmpfs on /opt then holds it.
             "if [ -d /opt/ml ]; then mount -t tmpfs -o mode=0755 nbattr-ml /opt/ml;"
             " else mount -t tmpfs -o mode=0755 nbattr-opt /opt; fi",
@@ -307,6 +359,7 @@ class Sandbox:
             " mount -t tmpfs -o mode=0755 nbattr-profile /etc/profile.d; fi",
             f"mount --bind {q(str(passwd))} /etc/passwd",
             f"mount --bind {q(str(group))} /etc/group",
+            f"mount --bind {q(str(profile))} /etc/profile",
             f"install -d -o {self.uid} -g {self.uid} -m 0755 {HOME}",
             "install -d -m 0755 /opt/ml/metadata",
             f"printf '%s' {q(metadata)} > {METADATA}",
@@ -351,6 +404,7 @@ class Sandbox:
         """
         needed = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
         needed |= {Path(entry).resolve() for entry in sys.path if entry and Path(entry).is_dir()}
+        needed |= set(self._expose)
         blocked = {path: _closed_ancestor(path) for path in needed}
         blocked = {path: closed for path, closed in blocked.items() if closed is not None}
         if not blocked:
