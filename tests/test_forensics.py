@@ -1,5 +1,5 @@
 """examples/forensics end to end: a notebook reads patients.csv, a bypass reads it too, and
-the trail's delivered log files say who did what.
+the trail's delivered log files say who did what, read by hand and by `nbattr attribute`.
 
 Real parts throughout: `terraform apply` of the example on the emulator, the notebook's
 on-start script and the AWS CLI as ec2-user in the sandbox, the emulator's CloudTrail
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import urllib.request
 
 import pytest
@@ -18,9 +19,11 @@ import pytest
 import bypasses
 from nbattr.emulator.control_route import TRAIL_FLUSH
 from nbattr.harness.sandbox import Sandbox, unavailable_reason
+from nbattr.harness.toolchain import clean_environ
 from nbattr.harness.trail_download import download_trail_files
 from nbattr.harness.workspace import prepare
 from nbattr.trail_files import decode_log_file
+from verify_cli import NBATTR
 
 REASON = unavailable_reason()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
@@ -91,3 +94,23 @@ def test_the_trail_files_name_the_notebook_that_read_the_object_and_the_bypass(
         assert record["eventCategory"] == "Data" and record["managementEvent"] is False
         # Both came from the notebook's own address: the bypass's most likely notebook.
         assert record["sourceIPAddress"] == address
+
+    # What an incident responder runs: `nbattr attribute` on the trail bucket itself (its
+    # S3 reader, date pruning and DuckDB), as the installed command in a clean environment.
+    done = subprocess.run(
+        [NBATTR, "attribute", outputs["trail_log_files_url"], "--role", outputs["role_arn"],
+         "--resource", url, "--since", "1d", "--format", "json",
+         "--endpoint-url", clean_emulator.endpoint, "--region", "us-east-1"],
+        env=clean_environ(clean_emulator.aws_environ()), capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert NOTEBOOK in report["notebooks"] and "analyst-2" not in report["notebooks"]
+    # Who touched patients.csv: the notebook by name, and the bypass traced back to it.
+    touches = {touch["eventID"]: touch for touch in report["touches"]}
+    assert set(touches) >= {record["eventID"] for _, record in reads.values()}, touches
+    assert touches[reads[attributed][1]["eventID"]]["notebook"] == NOTEBOOK
+    assert touches[reads[bare][1]["eventID"]]["likely_from"] == NOTEBOOK
+    (bypass,) = [u for u in report["unattributed"] if u["eventID"] == reads[bare][1]["eventID"]]
+    assert bypass["likely_from"] == NOTEBOOK
