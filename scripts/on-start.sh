@@ -237,51 +237,58 @@ endpoint_answers() {
 endpoint_failed() {
   [ "$MODE" = strict ] && fail "credentials endpoint: $1"
   OUTCOME+=" endpoint=failed"
+  rm -f $PROFILE_D # no variables that point at an endpoint that is not there
   printf 'nbattr on-start: WARNING: credentials endpoint: %s; SDKs that ignore credential_source are UNATTRIBUTED\n' "$1" >&2
   return 1
 }
 
+PORT="" # the endpoint's port, for export_endpoint
+
 # Keeps a running endpoint of the same code (one server, same port and token), or replaces it.
 endpoint() {
-  local pid py port
+  local pid py candidate
   pid=$(cat $RUN_DIR/supervisor.pid 2>/dev/null) || pid=""
-  if [ -n "$pid" ] && grep -qs $RUN_DIR/server.py "/proc/$pid/cmdline" &&
-    [ "$(cat $RUN_DIR/server.py)" = "$SERVER_CODE" ] && endpoint_answers "$(cat $RUN_DIR/port)"; then
-    OUTCOME+=" endpoint=unchanged"
-    return 0
+  # Only a pid whose command line is our server's is ours: a stale file's may be anyone's.
+  if [ -n "$pid" ] && grep -qs $RUN_DIR/server.py "/proc/$pid/cmdline"; then
+    PORT=$(cat $RUN_DIR/port 2>/dev/null) || PORT=""
+    if [ "$(cat $RUN_DIR/server.py)" = "$SERVER_CODE" ] && endpoint_answers "$PORT"; then
+      OUTCOME+=" endpoint=unchanged"
+      return 0
+    fi
+    kill -- "-$pid" 2>/dev/null || true
   fi
-  if [ -n "$pid" ]; then kill -- "-$pid" 2>/dev/null || true; fi
   # A Python with botocore: SageMaker's Jupyter environment, the system's (as the auto-stop-idle
   # lifecycle sample looks for one), or the first on PATH. The same run picks a free port.
-  for py in /home/ec2-user/anaconda3/envs/JupyterSystemEnv/bin/python /usr/bin/python3 python3 ""; do
-    [ -n "$py" ] && port=$("$py" -c 'import botocore, socket; s = socket.socket()
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null) && break
+  py=""
+  for candidate in /home/ec2-user/anaconda3/envs/JupyterSystemEnv/bin/python /usr/bin/python3 python3; do
+    PORT=$("$candidate" -c 'import botocore, socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null) && py=$(command -v "$candidate") && break
   done
-  [ -n "$py" ] || { endpoint_failed "no Python with botocore"; return 1; }
-  py=$(command -v "$py")
-  # The token: random per start, without a newline (botocore sends the file as is), readable
-  # by ec2-user and root only.
+  [ -n "$py" ] || { endpoint_failed "no Python with botocore"; return; }
+  # The token: random per start, without a newline (botocore sends the file as is), created
+  # unreadable by others (umask 077) and then given to ec2-user's group.
   if ! { rm -rf $RUN_DIR && mkdir -m 0755 $RUN_DIR && printf '%s\n' "$SERVER_CODE" >$RUN_DIR/server.py &&
-    echo "$port" >$RUN_DIR/port && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >$RUN_DIR/token &&
+    echo "$PORT" >$RUN_DIR/port &&
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >$RUN_DIR/token) &&
     chown "root:$USER_NAME" $RUN_DIR/token && chmod 0640 $RUN_DIR/token; }; then
     endpoint_failed "cannot write $RUN_DIR"
-    return 1
+    return
   fi
   # A root supervisor, in a session of its own (so neither extra_on_start's timeout nor the
   # script's end stops it), runs the server as ec2-user and restarts it when it ends. The log
   # keeps the last run's output only: a crash loop cannot fill /run. No path here has spaces.
   setsid bash -c "while :; do runuser -u $USER_NAME -- env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE \
-    HOME=$HOME_DIR AWS_CONFIG_FILE=$CONFIG $py $RUN_DIR/server.py $port $RUN_DIR/token \
+    HOME=$HOME_DIR AWS_CONFIG_FILE=$CONFIG $py $RUN_DIR/server.py $PORT $RUN_DIR/token \
     >$RUN_DIR/log 2>&1; sleep 1; done" </dev/null >/dev/null 2>&1 &
   echo $! >$RUN_DIR/supervisor.pid
   for _ in {1..50}; do # 5 s at most, from the script's own budget
-    if endpoint_answers "$port"; then
+    if endpoint_answers "$PORT"; then
       OUTCOME+=" endpoint=started"
       return 0
     fi
     sleep 0.1
   done
-  endpoint_failed "no answer on 127.0.0.1:$port within 5 s (log: $RUN_DIR/log)"
+  endpoint_failed "no answer on 127.0.0.1:$PORT within 5 s (log: $RUN_DIR/log)"
 }
 
 # Terminals (login shells) read /etc/profile.d, and so does the Jupyter server, whose
@@ -291,7 +298,7 @@ s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null) && break
 export_endpoint() {
   local tmp text
   text="if [ -r $RUN_DIR/token ]; then # nbattr on-start: the credentials endpoint
-  export AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:$(cat $RUN_DIR/port)/credentials
+  export AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:$PORT/credentials
   export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=$RUN_DIR/token
   AWS_CONTAINER_AUTHORIZATION_TOKEN=\$(cat $RUN_DIR/token) && export AWS_CONTAINER_AUTHORIZATION_TOKEN
 fi"
@@ -300,10 +307,11 @@ fi"
     mv -f "$tmp" $PROFILE_D; }; then
     rm -f "$tmp"
     endpoint_failed "cannot write $PROFILE_D"
-    return 1
+    return
   fi
-  if [ -d /run/systemd/system ] && systemctl is-active --quiet jupyter-server; then
-    systemctl --no-block restart jupyter-server.service || true
+  # try-restart: only if it runs (systemctl(1)).
+  if [ -d /run/systemd/system ]; then
+    systemctl --no-block try-restart jupyter-server.service 2>/dev/null || true
   fi
 }
 
