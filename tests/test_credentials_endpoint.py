@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 import bypasses
-from nbattr.harness.notebook_shells import in_kernel, in_terminal, server_environment
 from nbattr.harness.sandbox import SYSTEM_PATH, Run, Sandbox, unavailable_reason
 from nbattr.harness.workspace import prepare
 
@@ -163,12 +162,12 @@ def _endpoint_processes(box: Sandbox) -> list[int]:
 
 
 @pytest.mark.parametrize("load_config", ["", "1"], ids=["plain", "AWS_SDK_LOAD_CONFIG"])
-@pytest.mark.parametrize("shell", [in_terminal, in_kernel], ids=["terminal", "kernel"])
+@pytest.mark.parametrize("shell", ["terminal", "kernel"])
 def test_javascript_v2_is_attributed(shell, load_config, js_v2, deployed, sandbox):
     box = sandbox("test-1")
     _started(box)
     env = {**js_v2, **({"AWS_SDK_LOAD_CONFIG": load_config} if load_config else {})}
-    called = shell(box, ["node", "-e", JS_V2_CALLER], env)
+    called = box.as_started_from(shell, ["node", "-e", JS_V2_CALLER], env)
     assert called.ok, called.stderr
     assert called.stdout.strip() == deployed["expected_session_arns"]["test-1"]
 
@@ -183,16 +182,16 @@ def test_javascript_v2_without_the_endpoint_is_the_bare_session(js_v2, deployed,
     assert called.stdout.strip().endswith(":assumed-role/attributed-notebooks/SageMaker")
 
 
-@pytest.mark.parametrize("shell", [in_terminal, in_kernel], ids=["terminal", "kernel"])
+@pytest.mark.parametrize("shell", ["terminal", "kernel"])
 def test_config_readers_keep_using_the_config(shell, deployed, sandbox):
     """boto3 and the CLI take the profile before the container provider: nothing changes."""
     box = sandbox("test-2")
     _started(box)
-    assert "AWS_CONTAINER_CREDENTIALS_FULL_URI" in server_environment(box)
-    boto3 = shell(box, [sys.executable, "-c", BOTO3_METHOD])
+    assert box.as_terminal("printenv AWS_CONTAINER_CREDENTIALS_FULL_URI").stdout.strip()
+    boto3 = box.as_started_from(shell, [sys.executable, "-c", BOTO3_METHOD])
     assert boto3.ok, boto3.stderr
     assert boto3.stdout.split() == ["assume-role", deployed["expected_session_arns"]["test-2"]]
-    cli = shell(box, ["aws", "sts", "get-caller-identity", "--output", "json"])
+    cli = box.as_started_from(shell, ["aws", "sts", "get-caller-identity", "--output", "json"])
     assert cli.ok, cli.stderr
     assert json.loads(cli.stdout)["Arn"] == deployed["expected_session_arns"]["test-2"]
 
@@ -204,11 +203,11 @@ def test_a_config_file_elsewhere_now_lands_on_the_endpoint(deployed, sandbox):
     _started(box)
     env = bypasses.config_file_elsewhere(box)
     caller = ["aws", "sts", "get-caller-identity", "--query", "Arn", "--output", "text"]
-    inside = in_terminal(box, caller, env)
+    inside = box.as_started_from("terminal", caller, env)
     assert inside.ok, inside.stderr
     assert inside.stdout.strip() == deployed["expected_session_arns"]["test-1"]
     unset = ["env", "-u", "AWS_CONTAINER_CREDENTIALS_FULL_URI", *caller]
-    outside = in_terminal(box, unset, env)
+    outside = box.as_started_from("terminal", unset, env)
     assert outside.ok, outside.stderr
     assert outside.stdout.strip().endswith(":assumed-role/attributed-notebooks/SageMaker")
 

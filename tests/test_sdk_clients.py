@@ -9,7 +9,6 @@ CloudTrail record: `assumed-role/<role>/<notebook>` is attributed, `.../SageMake
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,9 +77,7 @@ def _log_data_events(emulator, bucket: str) -> None:
 
 
 def _run(box: Sandbox, client: Client, started_from: str) -> Run:
-    if started_from == "kernel":
-        return box.as_kernel(list(client.argv), env=dict(client.env))
-    return box.as_terminal(shlex.join(client.argv), env=dict(client.env))
+    return box.as_started_from(started_from, list(client.argv), env=dict(client.env))
 
 
 def _called_as(emulator, box: Sandbox, client: Client, started_from: str) -> set[str]:

@@ -35,8 +35,7 @@ from .toolchain import executables_on_path
 USER = "ec2-user"
 HOME = "/home/ec2-user"
 METADATA = "/opt/ml/metadata/resource-metadata.json"
-# The file AWS's set-env-variable sample writes for the jupyter-server service (and so every
-# kernel); a kernel gets what every /etc/profile.d script exports (as_kernel).
+# The file AWS's set-env-variable sample writes (see as_kernel).
 JUPYTER_ENV = "/etc/profile.d/jupyter-env.sh"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # A login shell's /etc/profile: the part of Amazon Linux's that matters here, reading every
@@ -275,12 +274,20 @@ class Sandbox:
     def as_kernel(self, argv: list[str], env: dict[str, str] | None = None) -> Run:
         """`argv` as a Jupyter kernel: not a login shell itself, with the service's environment
         (what /etc/profile.d's scripts export, read when the server (re)started)."""
-        service = f'set -a; {PROFILE.replace(chr(10), "; ")} set +a; exec "$@"'
+        service = 'set -a; . /etc/profile; set +a; exec "$@"'  # the sandbox's PROFILE
         return self.as_user(["bash", "-c", service, "jupyter-kernel", *argv], env)
 
     def as_terminal(self, command: str, env: dict[str, str] | None = None) -> Run:
         """`command` typed into a Jupyter terminal: a login shell as ec2-user."""
         return self.as_user(["bash", "-l", "-c", command], env)
+
+    def as_started_from(
+        self, started_from: str, argv: list[str], env: dict[str, str] | None = None
+    ) -> Run:
+        """`argv` started from a "kernel" or a "terminal"."""
+        if started_from == "kernel":
+            return self.as_kernel(argv, env)
+        return self.as_terminal(shlex.join(argv), env)
 
     def read(self, path: str) -> bytes | None:
         done = self.as_root(["cat", path])
@@ -348,15 +355,13 @@ class Sandbox:
             *self._expose_for_user(),
             "mount -t tmpfs -o mode=0755 nbattr-home /home",
             # What the script writes outside /home and /opt/ml stays here too (the credentials
-            # endpoint's /run/nbattr, /etc/profile.d); /run also hides the host's systemd.
+            # endpoint's /run/nbattr; what it exports to kernels and login shells in
+            # /etc/profile.d); /run also hides the host's systemd.
             "mount -t tmpfs -o mode=0755 nbattr-run /run",
             "mount -t tmpfs -o mode=0755 nbattr-profile /etc/profile.d",
             # /opt/ml rarely exists on a host: a tmpfs on /opt then holds it.
             "if [ -d /opt/ml ]; then mount -t tmpfs -o mode=0755 nbattr-ml /opt/ml;"
             " else mount -t tmpfs -o mode=0755 nbattr-opt /opt; fi",
-            # What a lifecycle script exports to kernels and login shells stays in here.
-            "if [ -d /etc/profile.d ]; then"
-            " mount -t tmpfs -o mode=0755 nbattr-profile /etc/profile.d; fi",
             f"mount --bind {q(str(passwd))} /etc/passwd",
             f"mount --bind {q(str(group))} /etc/group",
             f"mount --bind {q(str(profile))} /etc/profile",
