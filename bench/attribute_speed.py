@@ -49,14 +49,11 @@ sys.stdout.write(render_json(attribute_records(records(), role, window, len(file
 """
 
 
-def _session(record: dict) -> str:
-    return str((record.get("userIdentity") or {}).get("arn") or "").rsplit("/", 1)[-1]
-
-
 def generate(root: Path, total: int) -> str:
     """`total` records in gzip log files under `root`; the role's ARN. Run in a process of
     its own (see main): the emulator alone takes more memory than some measured sides."""
     sys.path.insert(0, str(TESTS))
+    from nbattr.analysis.calls import session_name
     from nbattr.emulator import Emulator
     from nbattr.emulator.constants import ACCOUNT_ID, DEFAULT_REGION
     from nbattr.trail_files import encode_log_file, log_file_key
@@ -66,7 +63,7 @@ def generate(root: Path, total: int) -> str:
         role = record_activity(emulator)
         templates = emulator.cloudtrail.records()
     # nb-1's calls, and another role's session of the same name (not ours: must not count).
-    honest = [r for r in templates if _session(r) == "nb-1" and r["eventName"] != "AssumeRole"]
+    honest = [r for r in templates if session_name(r) == "nb-1" and r["eventName"] != "AssumeRole"]
     rare = [r for r in templates if r not in honest]  # bypasses, spoofs, hops, other roles
     keys = {r["userIdentity"].get("accessKeyId") for r in templates} - {None}
     texts = [json.dumps(r) for r in honest]

@@ -157,8 +157,6 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.exit(run_attribute(args))
         if args.command == "audit":
             sys.exit(run_audit(args))
-        if args.command == "attribute":
-            sys.exit(run_attribute(args))
         if args.command == "terraform":
             tools = toolchain()
             done = subprocess.run(

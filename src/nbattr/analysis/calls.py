@@ -13,6 +13,7 @@ from typing import Any
 from ..sessions import BASE_SESSION_NAME as BASE_SESSION
 
 Timed = tuple[datetime, dict[str, Any]]  # (event time, CloudTrail record)
+EVENT_TIME = "%Y-%m-%dT%H:%M:%SZ"  # how CloudTrail writes eventTime (UTC)
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Call:
 
 def event_time(record: dict[str, Any]) -> datetime:
     """The record's eventTime (CloudTrail writes UTC, `2026-01-31T12:00:00Z`)."""
-    return datetime.strptime(record["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(record["eventTime"], EVENT_TIME).replace(tzinfo=timezone.utc)
 
 
 def timed(record: dict[str, Any]) -> Timed:
@@ -55,6 +56,16 @@ def issuer(record: dict[str, Any]) -> str | None:
     if identity.get("type") != "AssumedRole":
         return None
     return ((identity.get("sessionContext") or {}).get("sessionIssuer") or {}).get("arn")
+
+
+def assumed_session(record: dict[str, Any], role_arn: str) -> str | None:
+    """The session name a successful AssumeRole of `role_arn` opened, whoever called it."""
+    if record.get("eventName") != "AssumeRole" or record.get("errorCode"):
+        return None
+    parameters = record.get("requestParameters") or {}
+    if parameters.get("roleArn") != role_arn:
+        return None
+    return str(parameters.get("roleSessionName", "")) or None
 
 
 def session_name(record: dict[str, Any]) -> str:

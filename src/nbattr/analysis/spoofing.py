@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .calls import BASE_SESSION, Call, Timed, call_of, issuer, session_name
+from .calls import BASE_SESSION, Call, Timed, assumed_session, call_of, issuer, session_name
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,7 @@ class Findings:
 
 def _self_assume(record: dict[str, Any], role_arn: str) -> str | None:
     """The session name asked for, when `record` is an AssumeRole of this role by itself."""
-    if record.get("eventName") != "AssumeRole" or record.get("errorCode"):
-        return None
-    parameters = record.get("requestParameters") or {}
-    if parameters.get("roleArn") != role_arn or issuer(record) != role_arn:
-        return None
-    return str(parameters.get("roleSessionName", "")) or None
+    return assumed_session(record, role_arn) if issuer(record) == role_arn else None
 
 
 def analyse(

@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any, Protocol
 
 from ..analysis.calls import timed
-from .findings import Attribution, NotebookActivity, classify, record_of_row, touches_of
+from .findings import Attribution, NotebookActivity, attribution_of, record_of_row
 from .window import Window
 
 
@@ -51,20 +51,10 @@ def attribute(
         timed(record_of_row(row))
         for row in engine.rows("session_events", role_arn=role_arn, **params)
     ]
-    unattributed, findings = classify(role_arn, sorted(notebooks), session_records)
-    result = Attribution(
-        role_arn=role_arn,
-        since=params["since"],
-        until=params["until"],
-        files=files,
-        notebooks=notebooks,
-        unattributed=unattributed,
-        origins={call.event_id: findings.origin(call) for call in unattributed},
-        spoofs=findings.spoofs,
-        resource=resource,
-    )
+    touching = []
     if resource:
         arn, bucket, key = s3_resource(resource)
         rows = engine.rows("resource_events", resource_arn=arn, bucket=bucket, key=key, **params)
-        result.touches = touches_of([record_of_row(row) for row in rows], role_arn, findings)
-    return result
+        touching = [record_of_row(row) for row in rows]
+    window = (params["since"], params["until"])
+    return attribution_of(role_arn, window, files, notebooks, session_records, resource, touching)

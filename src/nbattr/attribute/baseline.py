@@ -10,7 +10,7 @@ from typing import Any
 
 from ..analysis.calls import BASE_SESSION, issuer, session_name, timed
 from .analysis import s3_resource
-from .findings import Attribution, NotebookActivity, classify, touches_of
+from .findings import Attribution, NotebookActivity, attribution_of
 from .window import Window
 
 
@@ -75,18 +75,8 @@ def attribute_records(
     for name, activity in notebooks.items():
         activity.event_names, activity.resources = sorted(names[name]), sorted(resources[name])
     session_records.sort(key=lambda item: (item[1]["eventTime"], item[1].get("eventID", "")))
-    unattributed, findings = classify(role_arn, sorted(notebooks), session_records)
     touching.sort(key=lambda record: record.get("eventID", ""))
     touching.sort(key=lambda record: record["eventTime"], reverse=True)
-    return Attribution(
-        role_arn=role_arn,
-        since=since,
-        until=until,
-        files=files,
-        notebooks=dict(sorted(notebooks.items())),
-        unattributed=unattributed,
-        origins={call.event_id: findings.origin(call) for call in unattributed},
-        spoofs=findings.spoofs,
-        resource=resource,
-        touches=touches_of(touching, role_arn, findings),
+    return attribution_of(
+        role_arn, (since, until), files, notebooks, session_records, resource, touching
     )

@@ -81,19 +81,16 @@ def largest_body(files: Sequence[Path]) -> int:
     return largest
 
 
-def view_sql(files: Sequence[Path], name: str = "main.cloudtrail_logs", lean: bool = False) -> str:
-    """The view `name` over `files`: every column of the table, or (`lean`) only those the
-    queries read, with requestparameters cut down to the keys they read: parsing and
-    re-serialising what no query reads is most of the time a copy would take."""
+def view_sql(files: Sequence[Path], name: str = "main.lean_logs") -> str:
+    """The view `name` over `files` with only the table's columns the queries read, and
+    requestparameters cut down to the keys they read: parsing and re-serialising what no
+    query reads is most of the time a copy would take."""
     object_bytes = max(MIN_OBJECT_BYTES, largest_body(files) + 1)
     fields = {
-        field: (kind, column)
-        for field, (kind, column) in _FIELDS.items()
-        if not lean or column in COLUMNS_READ
+        field: (kind, column) for field, (kind, column) in _FIELDS.items() if column in COLUMNS_READ
     }
-    if lean:
-        keys = ", ".join(f'"{key}" VARCHAR' for key in REQUEST_PARAMETERS_READ)
-        fields["requestParameters"] = (f"STRUCT({keys})", "requestparameters")
+    keys = ", ".join(f'"{key}" VARCHAR' for key in REQUEST_PARAMETERS_READ)
+    fields["requestParameters"] = (f"STRUCT({keys})", "requestparameters")
     records = ", ".join(f'"{field}" {kind}' for field, (kind, _) in fields.items())
     columns = []
     for field, (kind, column) in fields.items():
@@ -134,8 +131,7 @@ class DuckDbEngine:
         if scratch:  # where DuckDB spills what does not fit in memory_limit
             config["temp_directory"] = str(scratch)
         self.connection = duckdb.connect(config=config)
-        self.connection.execute(view_sql(files))  # the whole table, for any other query
-        self.connection.execute(view_sql(files, "main.lean_logs", lean=True))
+        self.connection.execute(view_sql(files))
         issuer = "arn" if role.startswith("arn:") else "username"
         kept = (
             "TRUE"

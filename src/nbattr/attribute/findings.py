@@ -75,6 +75,32 @@ class Attribution:
         return self.origins.get(call.event_id) or "unknown"
 
 
+def attribution_of(
+    role_arn: str,
+    window: tuple[str, str],
+    files: int,
+    notebooks: dict[str, NotebookActivity],
+    session_records: list[Timed],
+    resource: str | None = None,
+    touching: list[dict[str, Any]] | None = None,
+) -> Attribution:
+    """The attribution, by verify's rules, of the role's per-notebook activity and its
+    session records (`classify`), with who made each of the `touching` records (newest first)."""
+    unattributed, findings = classify(role_arn, sorted(notebooks), session_records)
+    return Attribution(
+        role_arn=role_arn,
+        since=window[0],
+        until=window[1],
+        files=files,
+        notebooks=dict(sorted(notebooks.items())),
+        unattributed=unattributed,
+        origins={call.event_id: findings.origin(call) for call in unattributed},
+        spoofs=findings.spoofs,
+        resource=resource,
+        touches=touches_of(touching or [], role_arn, findings),
+    )
+
+
 def classify(
     role_arn: str, notebooks: list[str], session_records: list[Timed]
 ) -> tuple[list[Call], Findings]:
@@ -87,11 +113,12 @@ def classify(
         if not _is_base(record):
             sessions[session_name(record)].append((time, record))
     asked = {
-        str((record.get("requestParameters") or {}).get("roleSessionName"))
+        name
         for _, record in session_records
         if record.get("eventName") == "AssumeRole"
+        and (name := (record.get("requestParameters") or {}).get("roleSessionName"))
     }
-    names = sorted((set(notebooks) | asked) - {BASE_SESSION, "None"})
+    names = sorted((set(notebooks) | {str(name) for name in asked}) - {BASE_SESSION})
     findings = analyse(role_arn, names, base, dict(sessions), addresses={})
     unattributed = [
         call_of(time, record) for time, record in base if is_unattributed(record, role_arn)

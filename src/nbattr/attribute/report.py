@@ -9,8 +9,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..analysis.calls import BASE_SESSION
 from ..analysis.wording import header_lines, spoof_lines, unattributed_lines
-from ..aws_command import UsageError, write_report
+from ..aws_command import write_report
 from .findings import Attribution
 from .sql import literal
 
@@ -41,7 +42,7 @@ def render_table(result: Attribution) -> str:
         for touch in result.touches:
             who = touch.notebook or (
                 f"unattributed (likely {touch.likely_from or 'unknown'})"
-                if touch.likely_from is not None or touch.principal.endswith("/SageMaker")
+                if touch.likely_from is not None or touch.principal.endswith(f"/{BASE_SESSION}")
                 else touch.principal
             )
             lines.append(
@@ -137,8 +138,7 @@ def write_parquet(result: Attribution, output: Path) -> None:
 
 def write(result: Attribution, form: str, output: Path | None) -> None:
     if form == "parquet":
-        if output is None:
-            raise UsageError(PARQUET_NEEDS_OUTPUT)
+        assert output is not None, PARQUET_NEEDS_OUTPUT  # refused before any work (command.py)
         write_parquet(result, output)
         return
     renderers = {"table": render_table, "json": render_json, "csv": render_csv}

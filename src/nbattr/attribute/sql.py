@@ -28,7 +28,7 @@ from typing import Literal
 
 from ..sessions import BASE_SESSION_NAME
 
-Engine = Literal["duckdb", "athena"]
+EngineName = Literal["duckdb", "athena"]
 
 # The columns the queries read (an engine that copies rows need copy no other).
 COLUMNS_READ = (
@@ -42,16 +42,18 @@ REQUEST_PARAMETERS_READ = ("roleArn", "roleSessionName", "bucketName", "key")  #
 class Dialect:
     json_text: Callable[[str, str], str]  # (JSON string column, '$.path') -> text or NULL
     sorted_set: Callable[[str], str]  # aggregate: distinct values, sorted, joined by ','
-    resource_arns: str  # FROM-clause tail: one row per resources[] entry (_RESOURCE_ARN)
+    resource_arns: str  # FROM-clause tail: one row per resources[] entry, ...
+    resource_arn: str  # ... whose ARN this names
     partition_filter: Callable[[str, str], str]  # (first day, last day) 'YYYY/MM/DD' -> SQL
     lists_resource: Callable[[str], str]  # (ARN literal) -> whether resources[] names it
 
 
-DIALECTS: dict[Engine, Dialect] = {
+DIALECTS: dict[EngineName, Dialect] = {
     "duckdb": Dialect(
         json_text=lambda column, path: f"json_extract_string({column}, '{path}')",
         sorted_set=lambda value: f"string_agg(DISTINCT {value}, ',' ORDER BY {value})",
         resource_arns="CROSS JOIN UNNEST(resources) AS unnested (resource)",
+        resource_arn="unnested.resource.arn",
         # The reader prunes files by their date folders before DuckDB sees them.
         partition_filter=lambda first, last: "TRUE",
         # A list comprehension, not a join with UNNEST: DuckDB filters after such a join.
@@ -63,12 +65,12 @@ DIALECTS: dict[Engine, Dialect] = {
         # Trino unnests an array of rows into one column per field.
         resource_arns="CROSS JOIN UNNEST(resources) AS unnested (resource_arn_, "
         "resource_accountid_, resource_type_)",
+        resource_arn="resource_arn_",
         # AWS's table is partitioned by `timestamp` ('yyyy/MM/dd', projected).
         partition_filter=lambda first, last: f"\"timestamp\" BETWEEN '{first}' AND '{last}'",
         lists_resource=lambda arn: f"contains(transform(resources, r -> r.arn), {arn})",
     ),
 }
-_RESOURCE_ARN: dict[Engine, str] = {"duckdb": "unnested.resource.arn", "athena": "resource_arn_"}
 
 
 def literal(value: str) -> str:
@@ -97,7 +99,7 @@ def _of_role(role_arn: str, d: Dialect, **window: str) -> str:
     )
 
 
-def _notebooks(engine: Engine, d: Dialect, role_arn: str, **window: str) -> str:
+def _notebooks(d: Dialect, role_arn: str, **window: str) -> str:
     """Per notebook session of the role (every session but the bare base one): calls, first
     and last seen, event names."""
     return f"""
@@ -120,7 +122,7 @@ def _s3_object_arn(d: Dialect) -> str:
     return f"'arn:aws:s3:::' || {bucket} || '/' || {key}"
 
 
-def _notebook_resources(engine: Engine, d: Dialect, role_arn: str, **window: str) -> str:
+def _notebook_resources(d: Dialect, role_arn: str, **window: str) -> str:
     """Per notebook session: each resource it touched (resources[].arn, and S3 objects named in
     requestParameters; a resource without ARN comes out NULL). Each side is grouped before
     the union, and the unnested column is not filtered on: either makes DuckDB filter after
@@ -129,7 +131,7 @@ def _notebook_resources(engine: Engine, d: Dialect, role_arn: str, **window: str
         f"{_of_role(role_arn, d=d, **window)} AND {_session()} <> {literal(BASE_SESSION_NAME)}"
     )
     return f"""
-SELECT {_session()} AS notebook, {_RESOURCE_ARN[engine]} AS resource
+SELECT {_session()} AS notebook, {d.resource_arn} AS resource
 FROM cloudtrail_logs {d.resource_arns}
 WHERE {of_role}
 GROUP BY 1, 2
@@ -150,7 +152,7 @@ def _event_columns(d: Dialect) -> str:
        {d.json_text("requestparameters", "$.roleSessionName")} AS requested_session_name"""
 
 
-def _session_events(engine: Engine, d: Dialect, role_arn: str, **window: str) -> str:
+def _session_events(d: Dialect, role_arn: str, **window: str) -> str:
     """What the per-session rules need: every call of the role's bare base session, and every
     AssumeRole of the role by the role (the hops that name sessions)."""
     return f"""
@@ -163,9 +165,7 @@ WHERE {_of_role(role_arn, d=d, **window)}
 ORDER BY eventtime, eventid"""
 
 
-def _resource_events(
-    engine: Engine, d: Dialect, resource_arn: str, bucket: str, key: str, **window: str
-) -> str:
+def _resource_events(d: Dialect, resource_arn: str, bucket: str, key: str, **window: str) -> str:
     """Every call, by anyone, that touched `resource_arn` (in resources[], or as the S3
     bucket/key of requestParameters), newest first."""
     by_parameters = f"{d.json_text('requestparameters', '$.bucketName')} = {literal(bucket)}"
@@ -181,7 +181,7 @@ WHERE {_in_window(d=d, **window)}
 ORDER BY eventtime DESC, eventid"""
 
 
-def _role_arns(engine: Engine, d: Dialect, role_name: str, **window: str) -> str:
+def _role_arns(d: Dialect, role_name: str, **window: str) -> str:
     """The ARNs of roles named `role_name` whose sessions made calls (to resolve --role NAME
     from the trail alone)."""
     return f"""
@@ -202,7 +202,7 @@ QUERIES: dict[str, Callable[..., str]] = {
 }
 
 
-def query(name: str, dialect: Engine, **params: str) -> str:
+def query(name: str, dialect: EngineName, **params: str) -> str:
     """The query `name` for `dialect`. Every query takes the window: since, until (ISO 8601
     UTC, as eventtime is written) and first_day, last_day ('YYYY/MM/DD', the partitions to
     read); `notebooks`, `notebook_resources` and `session_events` take role_arn;
@@ -210,4 +210,4 @@ def query(name: str, dialect: Engine, **params: str) -> str:
     takes role_name."""
     if name not in QUERIES:
         raise KeyError(f"no query {name!r}; there are {', '.join(sorted(QUERIES))}")
-    return QUERIES[name](dialect, DIALECTS[dialect], **params).strip() + "\n"
+    return QUERIES[name](DIALECTS[dialect], **params).strip() + "\n"

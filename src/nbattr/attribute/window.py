@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from ..analysis.calls import EVENT_TIME
 from ..aws_command import UsageError
 from ..verify.durations import parse_duration
 
 _DAY = "%Y/%m/%d"
-_EVENT_TIME = "%Y-%m-%dT%H:%M:%SZ"
 EARLIEST = datetime(2013, 11, 1, tzinfo=timezone.utc)  # CloudTrail launched November 2013
 
 
@@ -28,8 +28,8 @@ class Window:
     def params(self) -> dict[str, str]:
         """The window as the queries take it (nbattr.attribute.sql.query)."""
         return {
-            "since": self.since.strftime(_EVENT_TIME),
-            "until": self.until.strftime(_EVENT_TIME),
+            "since": self.since.strftime(EVENT_TIME),
+            "until": self.until.strftime(EVENT_TIME),
             "first_day": self.first_day.strftime(_DAY),
             "last_day": self.last_day.strftime(_DAY),
         }
@@ -67,8 +67,8 @@ def window_of(since: str | None, until: str | None, now: datetime) -> Window:
     start = parse_time(since, now, "--since") if since else EARLIEST
     end = parse_time(until, now, "--until") if until else now + timedelta(seconds=1)
     if start >= end:
-        raise UsageError(f"--since ({start:%Y-%m-%dT%H:%M:%SZ}) is not before --until "
-                         f"({end:%Y-%m-%dT%H:%M:%SZ})")  # fmt: skip
+        raise UsageError(f"--since ({start:{EVENT_TIME}}) is not before --until "
+                         f"({end:{EVENT_TIME}})")  # fmt: skip
     return Window(start, end)
 
 

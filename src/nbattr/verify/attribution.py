@@ -7,10 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..analysis.calls import BASE_SESSION, Call, Timed, call_of, is_notebook_call, is_unattributed
-from ..analysis.calls import session_arn as session_arn
-
-__all__ = ["BASE_SESSION", "NotebookResult", "notebook_calls", "session_arn", "timed_records"]
+from ..analysis.calls import Call, Timed, call_of, is_notebook_call, is_unattributed
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 import boto3
 
+from ..analysis.calls import BASE_SESSION, session_arn
 from ..analysis.spoofing import analyse
 from ..aws_command import (
     EXIT_FAILED,
@@ -31,13 +32,7 @@ from ..aws_command import (
     write_report,
 )
 from .addresses import interface_addresses
-from .attribution import (
-    BASE_SESSION,
-    NotebookResult,
-    session_arn,
-    timed_records,
-    unattributed_calls,
-)
+from .attribution import NotebookResult, timed_records, unattributed_calls
 from .clock import Clock, SystemClock
 from .durations import parse_duration
 from .fleet import LOOKUP_MODES, by_role
@@ -167,6 +162,10 @@ def _verify(
     start = clock.now() - timedelta(seconds=since)
     started = clock.monotonic()
     deadline = started + timeout
+
+    def last_poll() -> bool:  # no time left for another poll after this one
+        return clock.monotonic() + poll_interval > deadline
+
     unattributed: list = []
     timed_out = False
     fleet = by_role(args.lookup_by, len(names))
@@ -180,7 +179,7 @@ def _verify(
             newly = poll.by_role()
             # One by one only for what the role's events do not show: once they stop
             # showing more, or when this is the last poll before the timeout.
-            by_name = (polls > 1 and not newly) or clock.monotonic() + poll_interval > deadline
+            by_name = (polls > 1 and not newly) or last_poll()
         if by_name:
             poll.by_name()
         for reader in readers.values():
@@ -189,15 +188,14 @@ def _verify(
             unattributed += unattributed_calls(base, role_arn)
         notebook_events.update(poll.fetched)
         pending = [r.name for r in results.values() if not r.attributed]
-        if pending and not by_name and clock.monotonic() + poll_interval > deadline:
-            late = Lookups(readers, results, role_arn, start)  # time ran out during this poll:
-            late.by_name()  # one by one before giving up
-            notebook_events.update(late.fetched)
+        if pending and not by_name and last_poll():
+            poll.by_name()  # time ran out during this poll: one by one before giving up
+            notebook_events.update(poll.fetched)
             pending = [r.name for r in results.values() if not r.attributed]
         _progress(progress, results, unattributed, deadline - clock.monotonic())
         if not pending:
             break
-        if clock.monotonic() + poll_interval > deadline:
+        if last_poll():
             timed_out = True
             break
         clock.sleep(poll_interval)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from ..analysis.calls import Call, call_of
+from ..analysis.calls import Call, assumed_session, call_of
 from .attribution import timed_records
 
 # `auto`: from this many notebooks on, one lookup of the role replaces one per notebook.
@@ -37,11 +37,7 @@ def sessions_opened(
     wanted = set(names)
     opened: dict[str, list[Call]] = defaultdict(list)
     for time, record in timed_records(events):
-        if record.get("eventName") != "AssumeRole" or record.get("errorCode"):
-            continue
-        parameters = record.get("requestParameters") or {}
-        name = str(parameters.get("roleSessionName", ""))
-        if parameters.get("roleArn") == role_arn and name in wanted:
+        if (name := assumed_session(record, role_arn)) in wanted:
             opened[name].append(call_of(time, record))
     return dict(opened)
 
