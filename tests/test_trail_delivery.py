@@ -38,7 +38,6 @@ def _trail(
     *,
     prefix: str = "",
     multi_region: bool = True,
-    policy: bool = True,
     region: str = "us-east-1",
     selectors: dict | None = None,
 ) -> str:
@@ -47,10 +46,7 @@ def _trail(
     s3 = emulator.client("s3", region)
     s3.create_bucket(Bucket=bucket)
     trail_arn = f"arn:aws:cloudtrail:{region}:{ACCOUNT}:trail/{name}"
-    if policy:
-        s3.put_bucket_policy(
-            Bucket=bucket, Policy=cloudtrail_bucket_policy(bucket, trail_arn, prefix)
-        )
+    s3.put_bucket_policy(Bucket=bucket, Policy=cloudtrail_bucket_policy(bucket, trail_arn, prefix))
     cloudtrail = emulator.client("cloudtrail", region)
     extra = {"S3KeyPrefix": prefix} if prefix else {}
     cloudtrail.create_trail(Name=name, S3BucketName=bucket, IsMultiRegionTrail=multi_region,
@@ -211,7 +207,11 @@ def test_each_file_holds_one_region_and_only_multi_region_trails_see_others(
 def test_a_bucket_policy_that_does_not_allow_cloudtrail_gets_nothing_until_fixed(
     clean_emulator, clock, tmp_path
 ):
-    trail_arn = _trail(clean_emulator, "no-policy", policy=False)
+    # Created with a sufficient policy, as AWS requires (CreateTrail refuses otherwise with
+    # InsufficientS3BucketPolicyException); removed afterwards, which AWS does not prevent.
+    trail_arn = _trail(clean_emulator, "no-policy")
+    s3 = clean_emulator.client("s3")
+    s3.delete_bucket_policy(Bucket="no-policy-logs")
     cloudtrail = clean_emulator.client("cloudtrail")
     assert clean_emulator.cloudtrail.flush() == []
     status = cloudtrail.get_trail_status(Name="no-policy")
@@ -220,7 +220,6 @@ def test_a_bucket_policy_that_does_not_allow_cloudtrail_gets_nothing_until_fixed
 
     # A policy for another trail's ARN still refuses (aws:SourceArn).
     other = trail_arn.replace("no-policy", "someone-else")
-    s3 = clean_emulator.client("s3")
     policy = cloudtrail_bucket_policy("no-policy-logs", other)
     s3.put_bucket_policy(Bucket="no-policy-logs", Policy=policy)
     assert clean_emulator.cloudtrail.flush() == []

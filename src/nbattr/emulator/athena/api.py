@@ -24,7 +24,7 @@ import json
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from moto.athena.models import athena_backends
@@ -91,6 +91,11 @@ class AthenaQueries:
     def get(self, execution_id: str) -> _Execution | None:
         with self._lock:
             return self._executions.get(execution_id)
+
+    def completed(self, execution: _Execution) -> datetime:
+        """When a final query ended: cancelled, or queued and run for the knobs' seconds."""
+        ran = timedelta(seconds=self.queued_seconds + self.running_seconds)
+        return execution.cancelled or execution.submitted + ran
 
     def state(self, execution: _Execution) -> str:
         now = self.now()
@@ -238,8 +243,8 @@ class AthenaApi:
             }
         if state == "CANCELLED":
             status["StateChangeReason"] = "Query was cancelled by user"
-        if state in FINAL:
-            status["CompletionDateTime"] = self._queries.now().timestamp()
+        if state in FINAL:  # when it ended, not when asked
+            status["CompletionDateTime"] = self._queries.completed(execution).timestamp()
         return {
             "QueryExecution": {
                 "QueryExecutionId": execution_id,

@@ -13,8 +13,15 @@ last failed delivery, `LatestDeliveryTime` the time of the last delivered file.
 Each trail's records wait in a buffer; a batch is delivered once `interval` seconds have
 passed since its first record, named as delivered at that moment (so checking late, at the
 next request, is indistinguishable from a timer). `flush` delivers everything now. A refused
-or failed delivery keeps the records for the next attempt, as AWS retries. The files go
-straight into moto's S3 backend: CloudTrail's own writes are not API calls of the account.
+or failed delivery keeps the records for the next attempt, as AWS retries (for 30 days; here
+without end). Files are SSE-KMS with the trail's key, else SSE-S3 (CloudTrail User Guide,
+"Encrypting CloudTrail log files with AWS KMS keys (SSE-KMS)": SSE-S3 by default).
+
+Not modelled (README, "Trail log files"): CloudTrail's PutObject of a file is itself an S3
+data event, invokedBy cloudtrail.amazonaws.com, for a trail that logs the bucket's data
+events ("Suppressing recursive events with recursive logging"); here the files go straight
+into moto's S3 backend and record nothing. AWS refuses an insufficient bucket policy already
+at CreateTrail (InsufficientS3BucketPolicyException); here only deliveries are refused.
 """
 
 from __future__ import annotations
@@ -171,7 +178,7 @@ class LogFileDelivery:
             trail.bucket_name,
             key,
             body,
-            encryption="aws:kms" if kms else None,
+            encryption="aws:kms" if kms else "AES256",
             kms_key_id=kms,
             disable_notification=False,
         )
@@ -180,7 +187,9 @@ class LogFileDelivery:
 
 def trail_arn_named(name: str, account: str, region: str) -> str | None:
     """The ARN of the trail GetTrailStatus in `region` names (its name or ARN), as moto
-    finds it: the region's own trails and multi-region trails of other regions."""
+    finds it: the region's own trails and multi-region trails of other regions. AWS finds
+    another region's (shadow) trail by its ARN only (API reference, GetTrailStatus `Name`);
+    this also takes its name, as moto does."""
     for backend in cloudtrail_backends[account].values():
         for trail in backend.trails.values():
             visible = trail.is_multi_region or trail.region_name == region
@@ -204,6 +213,8 @@ def trail_status(delivery: LogFileDelivery, request: bytes, answer: bytes, regio
         status["LatestDeliveryTime"] = known.latest_delivery_time
     if known.latest_delivery_error is not None:
         status["LatestDeliveryError"] = known.latest_delivery_error
+    # API reference: LatestDeliveryAttempt{Time,Succeeded} are "no longer in use"; moto
+    # answers them, so they are kept consistent with the delivery rather than dropped.
     if known.latest_delivery_attempt_time is not None:
         attempt = datetime.fromtimestamp(known.latest_delivery_attempt_time, timezone.utc)
         status["LatestDeliveryAttemptTime"] = attempt.strftime("%Y-%m-%dT%H:%M:%SZ")
