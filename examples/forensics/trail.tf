@@ -42,6 +42,9 @@ resource "aws_kms_key" "trail" {
         Principal = { Service = "cloudtrail.amazonaws.com" }
         Action    = "kms:DescribeKey"
         Resource  = "*"
+        # Scoped to this trail like the statement above (CloudTrail User Guide, "Configure
+        # AWS KMS key policies for CloudTrail": add aws:SourceArn as a security best practice).
+        Condition = { StringEquals = { "aws:SourceArn" = local.trail_arn } }
       },
     ]
   })

@@ -30,7 +30,9 @@ resource "aws_s3_bucket" "results" {
   #checkov:skip=CKV_AWS_144:Results expire after results_retention_days and can be recomputed from the trail's log files; replicating them to another region adds cost, not durability of evidence.
   #checkov:skip=CKV2_AWS_62:Nothing reacts to new query results; Athena's own GetQueryExecution says when one is ready.
 
-  bucket_prefix = "${var.name}-results-"
+  # The provider takes at most 37 characters of prefix (63 less its 26-character suffix);
+  # `name` may be longer.
+  bucket_prefix = "${substr(var.name, 0, 28)}-results-"
   force_destroy = var.force_destroy
   tags          = var.tags
 }
