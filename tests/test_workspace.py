@@ -25,6 +25,15 @@ def test_a_dropped_read_runs_the_command_once_more():
     assert _once_more_on_a_dropped_read(command) == "applied" and len(calls) == 2
 
 
+def test_a_dropped_read_wrapped_across_lines_runs_the_command_once_more():
+    # As Terraform prints it (a CI run's diagnostic, wrapped at its width).
+    wrapped = DROPPED_READ.replace("network ", "network\n")
+    command, calls = _failing(
+        [f"decomposing\nresponse: read tcp 127.0.0.1:1->127.0.0.1:2: {wrapped}"]
+    )
+    assert _once_more_on_a_dropped_read(command) == "applied" and len(calls) == 2
+
+
 def test_a_second_dropped_read_is_raised():
     command, calls = _failing([DROPPED_READ, DROPPED_READ])
     with pytest.raises(tftest.TerraformTestError, match=DROPPED_READ):

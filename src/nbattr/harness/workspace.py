@@ -102,7 +102,10 @@ def _once_more_on_a_dropped_read(command: Callable[[], T]) -> T:
     try:
         return command()
     except tftest.TerraformTestError as error:
-        if DROPPED_READ not in str(error):
+        # Terraform wraps its diagnostics to the terminal's width, so the words may be split
+        # across lines ("use of closed network\nconnection").
+        said = " ".join(" ".join(str(arg) for arg in error.args).split())
+        if DROPPED_READ not in said:
             raise
     return command()
 
