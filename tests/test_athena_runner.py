@@ -69,6 +69,17 @@ def test_rows_span_pages_typed_without_the_header(athena, clean_emulator):
     assert len(calls) == 3 and all(call["MaxResults"] == 1000 for call in calls)
 
 
+def test_parameters_fill_the_question_marks_in_the_order_written(athena, clean_emulator):
+    """Athena gives ExecutionParameters to the `?`s as they are written, however deep each
+    sits in the query's tree (the saved queries end with a BETWEEN that nests least deep)."""
+    sql = (
+        "SELECT n FROM UNNEST(sequence(1, 9)) AS t(n)"
+        " WHERE n > ? AND n <> ? AND n % 2 = ? AND n BETWEEN ? AND ? ORDER BY n"
+    )
+    rows = _runner(clean_emulator, athena).rows(sql, ["1", "3", "1", "2", "7"])
+    assert [row["n"] for row in rows] == [5, 7]
+
+
 def test_runner_waits_through_queued_and_running(athena, clean_emulator):
     clean_emulator.athena.queued_seconds, clean_emulator.athena.running_seconds = 3, 10
     client = _client(clean_emulator)

@@ -94,7 +94,9 @@ def _rows_unnested_into_columns(duck_sql: str) -> str:
 
 
 def _fill_placeholders(tree: exp.Expression, parameters: list[str]) -> None:
-    placeholders = list(tree.find_all(exp.Placeholder))
+    # In the order they are written: depth first (find_all's default, breadth first, gives
+    # `a = ? AND b = ? AND c BETWEEN ? AND ?` the BETWEEN's first, as it nests least deep).
+    placeholders = list(tree.find_all(exp.Placeholder, bfs=False))
     if len(placeholders) != len(parameters):
         raise QueryError(
             f"INVALID_PARAMETER_USAGE: the query has {len(placeholders)} parameter(s),"
