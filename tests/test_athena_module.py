@@ -7,15 +7,26 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from batched_cases import CaseRuns, apply_cases
+from iam_simulate import Request, simulate
 from manual_clock import ManualClock
 from nbattr.attribute.athena import AthenaRunner
+from nbattr.attribute.baseline import attribute_records
 from nbattr.attribute.command import add_arguments, run
+from nbattr.attribute.report import render_json
+from nbattr.attribute.window import window_of
+from nbattr.emulator.constants import ACCOUNT_ID, DEFAULT_REGION
+from nbattr.harness.toolchain import find_project_root
+from nbattr.harness.workspace import prepare
 from nbattr.trail_files import encode_log_file, log_file_key
+from trail_logs import OBJECT_URL, record_activity
+
+PROJECT = find_project_root(Path(__file__).parent)
 
 MODULE = "modules/athena-attribution"
 TRAIL_BUCKET = "org-trail-logs"
@@ -39,8 +50,13 @@ def _athena_leftovers(emulator) -> str:
     return " ".join(left)
 
 
-def test_module_applies_replans_clean_and_destroys(workspace, clean_emulator, capsys):
-    ws = workspace(MODULE, clean_emulator)
+@pytest.mark.parametrize("engine", ["terraform", "opentofu"])
+def test_module_applies_replans_clean_and_destroys(engine, request, clean_emulator, tmp_path,
+                                                   capsys):  # fmt: skip
+    """Applied, queried, re-planned empty and destroyed, under Terraform and OpenTofu."""
+    tools = request.getfixturevalue("tools" if engine == "terraform" else "opentofu")
+    ws = prepare(tools, clean_emulator, tmp_path / "tree", MODULE, project=PROJECT)
+    ws.init()
     (ws.path / "case.auto.tfvars.json").write_text(json.dumps(GOOD))
     try:
         ws.apply()
@@ -81,6 +97,8 @@ def test_module_applies_replans_clean_and_destroys(workspace, clean_emulator, ca
                 and "FROM cloudtrail_logs" in saved["QueryString"]
             )
         _check_queries_over_trail_files(clean_emulator, outputs, capsys)
+        _check_athena_equals_the_python_analysis(clean_emulator, outputs, capsys)
+        _check_query_policy(clean_emulator, json.loads(outputs["query_policy_json"]), outputs)
         replan = ws.run("plan", "-detailed-exitcode", "-input=false", "-no-color")
         assert replan.retcode == 0, f"second plan is not empty:\n{replan.out}"
     finally:
@@ -187,16 +205,114 @@ def _check_queries_over_trail_files(emulator, outputs, capsys) -> None:
         saved = emulator.client("athena").get_named_query(
             NamedQueryId=outputs["named_query_ids"]["who-touched-resource"]
         )["NamedQuery"]["QueryString"]
-        touched = runner.rows(saved, [f"'{OBJECT}'"])
+        march = ["'2026/03/01'", "'2026/03/31'"]
+        touched = runner.rows(saved, [f"'{OBJECT}'", *march])
         assert [(row["session"], row["eventname"]) for row in touched] == [("nb-1", "GetObject")]
+        # The days are partitions: a range without 2026/03/05 reads none of its files.
+        assert runner.rows(saved, [f"'{OBJECT}'", "'2026/03/06'", "'2026/03/31'"]) == []
+        per_notebook = emulator.client("athena").get_named_query(
+            NamedQueryId=outputs["named_query_ids"]["calls-per-notebook"]
+        )["NamedQuery"]["QueryString"]
+        # By the role's name: its sessions in both projected accounts.
+        rows = runner.rows(per_notebook, [f"'{ROLE}'", *march])
+        assert {row["notebook"]: row["calls"] for row in rows} == {"nb-1": 3, "nb-2": 3}
         bare = emulator.client("athena").get_named_query(
             NamedQueryId=outputs["named_query_ids"]["unattributed-calls"]
         )["NamedQuery"]["QueryString"]
-        assert [row["eventid"] for row in runner.rows(bare, [f"'{ROLE}'"])] == [
+        assert [row["eventid"] for row in runner.rows(bare, [f"'{ROLE}'", *march])] == [
             "123456789012-us-east-1-SageMaker-20260305-0"
         ]
     finally:
         emulator.athena.use_clock(None)
+
+
+def _check_athena_equals_the_python_analysis(emulator, outputs, capsys) -> None:
+    """Activity the emulator recorded (bypasses, spoofs, an S3 read), delivered in the
+    organisation layout: `attribute --athena` reports what the plain-Python analysis of the
+    same records reports (Athena gives no file count: the one field left out)."""
+    role = record_activity(emulator)
+    records = emulator.cloudtrail.records()
+    assert {r["awsRegion"] for r in records} == {DEFAULT_REGION}  # projected, as is the account
+    s3 = emulator.client("s3")
+    for chunk in (records[index::3] for index in range(3)):
+        last = max(r["eventTime"] for r in chunk)
+        delivered = datetime.strptime(last, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        key = log_file_key(ACCOUNT_ID, DEFAULT_REGION, delivered, prefix="audit",
+                           organization_id=ORG)  # fmt: skip
+        s3.put_object(Bucket=TRAIL_BUCKET, Key=key, Body=encode_log_file(chunk))
+    # Every projected record in the bucket: these, and TRAIL's inside the projection.
+    projected = [
+        _record(account, region, datetime.fromisoformat(day).replace(hour=10, tzinfo=timezone.utc),
+                session, n)
+        for account, region, day, session, calls in TRAIL
+        if account in GOOD["account_ids"] and region in GOOD["regions"]
+        and day.replace("-", "/") >= GOOD["start_date"]
+        for n in range(calls)
+    ] + records  # fmt: skip
+    window = window_of(None, None, datetime.now(timezone.utc))
+    expected = json.loads(render_json(attribute_records(projected, role, window, 0, OBJECT_URL)))
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["--athena", "--workgroup", outputs["workgroup_name"],
+                              "--database", outputs["database_name"], "--role", role,
+                              "--resource", OBJECT_URL, "--format", "json"])  # fmt: skip
+    clock = ManualClock()  # Athena's QUEUED and RUNNING pass as the runner waits
+    emulator.athena.use_clock(clock)
+    try:
+        runner = AthenaRunner(emulator.client("athena"), outputs["workgroup_name"],
+                              outputs["database_name"], clock=clock)  # fmt: skip
+        assert run(args, athena=runner) == 0
+    finally:
+        emulator.athena.use_clock(None)
+    got = json.loads(capsys.readouterr().out)
+    for volatile in ("until", "files"):  # "now" of each run; a count only files have
+        expected.pop(volatile), got.pop(volatile)
+    assert got == expected
+    assert got["notebooks"] and got["unattributed"] and got["spoofed"] and got["touches"]
+
+
+def _check_query_policy(emulator, policy: dict[str, Any], outputs: dict[str, Any]) -> None:
+    """query_policy_json, judged by IAM's rules (iam-simulate): what a query needs, on this
+    workgroup, table, trail and results location only; the results key's own policy (KMS
+    needs it to allow too) is the one the module gave it."""
+    athena, glue = (f"arn:aws:{s}:{DEFAULT_REGION}:{ACCOUNT_ID}" for s in ("athena", "glue"))
+    workgroup = f"{athena}:workgroup/{outputs['workgroup_name']}"
+    database, table = outputs["database_name"], outputs["table_name"]
+    results = f"arn:aws:s3:::{outputs['results_bucket_name']}"
+    trail_file = (f"arn:aws:s3:::{TRAIL_BUCKET}/audit/AWSLogs/{ORG}/123456789012/CloudTrail/"
+                  "us-east-1/2026/03/05/x.json.gz")  # fmt: skip
+    cases = {  # (action, resource) -> allowed
+        ("athena:StartQueryExecution", workgroup): True,
+        ("athena:GetQueryResults", workgroup): True,
+        ("athena:StartQueryExecution", workgroup.replace("attribution", "primary")): False,
+        ("athena:DeleteWorkGroup", workgroup): False,
+        ("glue:GetTable", f"{glue}:table/{database}/{table}"): True,
+        ("glue:GetTable", f"{glue}:database/{database}"): True,
+        ("glue:GetTable", f"{glue}:catalog"): True,
+        ("glue:GetTable", f"{glue}:table/{database}/other"): False,
+        ("glue:DeleteTable", f"{glue}:table/{database}/{table}"): False,
+        ("s3:GetObject", trail_file): True,
+        ("s3:GetObject", f"arn:aws:s3:::{TRAIL_BUCKET}/elsewhere/x.json.gz"): False,
+        ("s3:PutObject", trail_file): False,
+        ("s3:ListBucket", f"arn:aws:s3:::{TRAIL_BUCKET}"): True,
+        ("s3:PutObject", f"{results}/attribution/q.csv"): True,
+        ("s3:PutObject", f"{results}/elsewhere/q.csv"): False,
+        ("s3:DeleteObject", f"{results}/attribution/q.csv"): False,
+        ("kms:Decrypt", outputs["results_kms_key_arn"]): True,
+        ("kms:Encrypt", outputs["results_kms_key_arn"]): False,
+    }
+    principal = f"arn:aws:iam::{ACCOUNT_ID}:role/incident-responder"
+    key = outputs["results_kms_key_arn"]
+    key_policy = json.loads(
+        emulator.client("kms").get_key_policy(KeyId=key, PolicyName="default")["Policy"]
+    )
+    decisions = simulate([
+        Request(principal, action, resource, ACCOUNT_ID, {}, {"query": policy},
+                key_policy if resource == key else None)
+        for action, resource in cases
+    ])  # fmt: skip
+    got = {case: d.decision == "Allowed" for case, d in zip(cases, decisions, strict=True)}
+    assert got == cases, [d.errors for d in decisions if d.errors]
 
 
 KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -257,6 +373,10 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
         {"results_encryption": "SSE_S3", "results_kms_key_arn": KEY},
         ['results_kms_key_arn goes with results_encryption = "SSE_KMS" only', KEY],
     ),
+    "trail key given as an alias": (
+        {"trail_kms_key_arn": "alias/cloudtrail"},
+        ["trail_kms_key_arn must be a KMS key ARN", '"alias/cloudtrail"'],
+    ),
     "retention of half a day": (
         {"results_retention_days": 0.5},
         ["results_retention_days must be a whole number of days", "got 0.5"],
@@ -264,8 +384,10 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def validation_runs(tools, emulator, tmp_path_factory) -> CaseRuns:
+@pytest.fixture(scope="module", params=["terraform", "opentofu"])
+def validation_runs(request, emulator, tmp_path_factory) -> CaseRuns:
+    """Every bad input's plan, under Terraform and under OpenTofu."""
+    tools = request.getfixturevalue("tools" if request.param == "terraform" else "opentofu")
     emulator.reset()
     return apply_cases(
         tools,

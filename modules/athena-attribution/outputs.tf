@@ -37,3 +37,8 @@ output "named_query_ids" {
   description = "IDs of the saved attribution queries, by name (without the workgroup prefix)."
   value       = { for file, query in aws_athena_named_query.this : trimsuffix(file, ".sql") => query.id }
 }
+
+output "query_policy_json" {
+  description = "IAM policy (JSON) that lets a principal run the attribution queries in the workgroup and nothing else: the workgroup's query actions, the table's definition, reading the trail's log files, the results location, and the results and trail keys. Attach it to incident responders' roles."
+  value       = data.aws_iam_policy_document.query.json
+}

@@ -146,3 +146,14 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "trail_kms_key_arn" {
+  description = "ARN of the KMS key the trail encrypts its log files with (aws_cloudtrail's kms_key_id), so query_policy_json may decrypt them. Null when the trail uses SSE-S3."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.trail_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.trail_kms_key_arn))
+    error_message = "trail_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; IAM policies take no alias); got \"${coalesce(var.trail_kms_key_arn, "null")}\"."
+  }
+}
