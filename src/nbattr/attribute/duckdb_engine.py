@@ -1,38 +1,48 @@
 """`cloudtrail_logs` in DuckDB: a view over a trail's log files with the columns of AWS's
-Athena table (nbattr.attribute.sql), and the queries run on it.
+Athena table (nbattr.attribute.sql) that the queries read, and the queries run on it.
 
 The files are parsed once: the rows the queries need (the role's; everyone's with
 `--resource`, which asks about any principal), with the columns they read, go into a table of
-the same name in schema `kept`, which the queries find first on the search path.
+the same name in schema `kept`, which the queries find first on the search path. Of the
+struct columns only the fields the queries read are kept (`FIELDS_READ`), and
+requestparameters is kept as a struct of the keys they read: what no query reads is neither
+converted nor held, which is most of the time and memory a full copy takes.
 
 The files are read with their keys spelled as CloudTrail writes them (DuckDB matches JSON keys
-by exact name, Athena's SerDe case-insensitively) and renamed to the table's lower-case names.
+by exact name, Athena's SerDe case-insensitively); the columns take the table's lower-case
+names, and DuckDB finds struct fields case-blind, as Athena does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from .sql import COLUMNS_READ, REQUEST_PARAMETERS_READ, literal, query
+from .sql import COLUMNS_READ, FIELDS_READ, REQUEST_PARAMETERS_READ, literal, query
 
-_SESSION_ISSUER = (
-    'STRUCT(type VARCHAR, "principalId" VARCHAR, arn VARCHAR, "accountId" VARCHAR, '
-    '"userName" VARCHAR)'
-)
-_IDENTITY = (
-    'STRUCT(type VARCHAR, "principalId" VARCHAR, arn VARCHAR, "accountId" VARCHAR, '
-    '"invokedBy" VARCHAR, "accessKeyId" VARCHAR, "userName" VARCHAR, "sessionContext" '
-    'STRUCT(attributes STRUCT("mfaAuthenticated" VARCHAR, "creationDate" VARCHAR), '
-    f'"sessionIssuer" {_SESSION_ISSUER}))'
-)
+
+def _struct(paths: Iterable[str]) -> str:
+    """The STRUCT type holding the dotted `paths` (each leaf VARCHAR)."""
+    tree: dict[str, Any] = {}
+    for path in paths:
+        node = tree
+        for part in path.split("."):
+            node = node.setdefault(part, {})
+
+    def render(node: dict[str, Any]) -> str:
+        fields = ", ".join(f'"{k}" {render(v) if v else "VARCHAR"}' for k, v in node.items())
+        return f"STRUCT({fields})"
+
+    return render(tree)
+
+
 # CloudTrail record field -> (type as read, the Athena column it becomes)
 _FIELDS: dict[str, tuple[str, str]] = {
     "eventVersion": ("VARCHAR", "eventversion"),
-    "userIdentity": (_IDENTITY, "useridentity"),
+    "userIdentity": (_struct(FIELDS_READ["useridentity"]), "useridentity"),
     "eventTime": ("VARCHAR", "eventtime"),
     "eventSource": ("VARCHAR", "eventsource"),
     "eventName": ("VARCHAR", "eventname"),
@@ -41,25 +51,18 @@ _FIELDS: dict[str, tuple[str, str]] = {
     "userAgent": ("VARCHAR", "useragent"),
     "errorCode": ("VARCHAR", "errorcode"),
     "errorMessage": ("VARCHAR", "errormessage"),
-    "requestParameters": ("JSON", "requestparameters"),
+    "requestParameters": (_struct(REQUEST_PARAMETERS_READ), "requestparameters"),
     "responseElements": ("JSON", "responseelements"),
     "additionalEventData": ("JSON", "additionaleventdata"),
     "requestID": ("VARCHAR", "requestid"),
     "eventID": ("VARCHAR", "eventid"),
-    "resources": ('STRUCT("ARN" VARCHAR, "accountId" VARCHAR, type VARCHAR)[]', "resources"),
+    "resources": (f"{_struct(FIELDS_READ['resources'])}[]", "resources"),
     "eventType": ("VARCHAR", "eventtype"),
     "apiVersion": ("VARCHAR", "apiversion"),
     "readOnly": ("VARCHAR", "readonly"),
     "recipientAccountId": ("VARCHAR", "recipientaccountid"),
     "sharedEventID": ("VARCHAR", "sharedeventid"),
     "vpcEndpointId": ("VARCHAR", "vpcendpointid"),
-}
-_LOWER = {  # struct values renamed to the table's field names
-    "useridentity": "STRUCT(type VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, "
-    "invokedby VARCHAR, accesskeyid VARCHAR, username VARCHAR, sessioncontext STRUCT(attributes "
-    "STRUCT(mfaauthenticated VARCHAR, creationdate VARCHAR), sessionissuer STRUCT(type VARCHAR, "
-    "principalid VARCHAR, arn VARCHAR, accountid VARCHAR, username VARCHAR)))",
-    "resources": "STRUCT(arn VARCHAR, accountid VARCHAR, type VARCHAR)[]",
 }
 MIN_OBJECT_BYTES = 16 << 20  # DuckDB's default maximum_object_size
 
@@ -82,26 +85,16 @@ def largest_body(files: Sequence[Path]) -> int:
 
 
 def view_sql(files: Sequence[Path], name: str = "main.lean_logs") -> str:
-    """The view `name` over `files` with only the table's columns the queries read, and
-    requestparameters cut down to the keys they read: parsing and re-serialising what no
-    query reads is most of the time a copy would take."""
+    """The view `name` over `files` with only the table's columns the queries read."""
     object_bytes = max(MIN_OBJECT_BYTES, largest_body(files) + 1)
     fields = {
         field: (kind, column) for field, (kind, column) in _FIELDS.items() if column in COLUMNS_READ
     }
-    keys = ", ".join(f'"{key}" VARCHAR' for key in REQUEST_PARAMETERS_READ)
-    fields["requestParameters"] = (f"STRUCT({keys})", "requestparameters")
     records = ", ".join(f'"{field}" {kind}' for field, (kind, _) in fields.items())
-    columns = []
-    for field, (kind, column) in fields.items():
-        value = f'record."{field}"'
-        if column in _LOWER:  # the table's field types (DuckDB matches names case-blind)
-            value = f"{value}::{_LOWER[column]}"
-        elif kind == "JSON":
-            value = f"{value}::VARCHAR"  # Athena's table holds these as JSON text
-        elif kind.startswith("STRUCT"):  # the lean requestparameters, as JSON text
-            value = f"to_json({value})::VARCHAR"
-        columns.append(f"{value} AS {column}")
+    columns = [
+        f'record."{field}"{"::VARCHAR" if kind == "JSON" else ""} AS {column}'
+        for field, (kind, column) in fields.items()
+    ]  # JSON: Athena's table holds these as JSON text
     paths = ", ".join(literal(str(path)) for path in files)
     return (
         f"CREATE OR REPLACE VIEW {name} AS SELECT {', '.join(columns)} FROM ("
@@ -123,7 +116,9 @@ class DuckDbEngine:
         role: str,
         everyone: bool = False,
         scratch: Path | None = None,
-        memory_limit: str = "640MB",
+        # Past it DuckDB spills to `scratch`; with its own buffers and Python's the process
+        # stays under 1 GiB (bench/attribute_speed.py). Lower, its eviction costs time.
+        memory_limit: str = "800MB",
     ) -> None:
         if not files:
             raise ValueError("DuckDbEngine needs at least one log file")

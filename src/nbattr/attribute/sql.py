@@ -10,12 +10,13 @@ sourceipaddress, useragent, errorcode, errormessage, requestparameters (JSON str
 responseelements, additionaleventdata, requestid, eventid, resources ARRAY(STRUCT(arn,
 accountid, type)), eventtype, apiversion, readonly (string), recipientaccountid,
 sharedeventid, vpcendpointid). On Athena that is the Glue table; on DuckDB a view over the
-trail's files (`CLOUDTRAIL_LOGS_VIEW`).
+trail's files (nbattr.attribute.duckdb_engine).
 
 The SQL is the subset both engines run alike; what they spell differently (a JSON string
 field, a sorted distinct list as text, one row per resource ARN, whether resources[] names an
 ARN, Athena's `timestamp` partition filter) are `Dialect` hooks. Queries read only
-`COLUMNS_READ`, and of requestparameters only `REQUEST_PARAMETERS_READ`.
+`COLUMNS_READ`; of the structs only `FIELDS_READ`, of requestparameters only
+`REQUEST_PARAMETERS_READ`.
 Per-session rules (spoofing, where a bypass came from) run in Python over the small result of
 `session_events` (nbattr.analysis, shared with verify); the SQL filters by role and groups.
 """
@@ -36,11 +37,19 @@ COLUMNS_READ = (
     "errorcode", "useridentity", "requestparameters", "resources",
 )  # fmt: skip
 REQUEST_PARAMETERS_READ = ("roleArn", "roleSessionName", "bucketName", "key")  # '$.<key>'
+# The fields of the struct columns the queries read, as CloudTrail spells them (DuckDB reads
+# struct fields case-blind, as Athena does: `useridentity.sessioncontext` finds sessionContext).
+FIELDS_READ = {
+    "useridentity": ("type", "arn", "accessKeyId", "sessionContext.sessionIssuer.arn",
+                     "sessionContext.sessionIssuer.userName"),
+    "resources": ("ARN",),  # of each element
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Dialect:
-    json_text: Callable[[str, str], str]  # (JSON string column, '$.path') -> text or NULL
+    # (requestparameters, '$.key') -> the key's value as text, or NULL
+    json_text: Callable[[str, str], str]
     sorted_set: Callable[[str], str]  # aggregate: distinct values, sorted, joined by ','
     resource_arns: str  # FROM-clause tail: one row per resources[] entry, ...
     resource_arn: str  # ... whose ARN this names
@@ -50,7 +59,9 @@ class Dialect:
 
 DIALECTS: dict[EngineName, Dialect] = {
     "duckdb": Dialect(
-        json_text=lambda column, path: f"json_extract_string({column}, '{path}')",
+        # The engine reads requestparameters as a struct of REQUEST_PARAMETERS_READ: parsing
+        # the JSON once, not once per query.
+        json_text=lambda column, path: f'{column}."{path.removeprefix("$.")}"',
         sorted_set=lambda value: f"string_agg(DISTINCT {value}, ',' ORDER BY {value})",
         resource_arns="CROSS JOIN UNNEST(resources) AS unnested (resource)",
         resource_arn="unnested.resource.arn",
