@@ -9,6 +9,10 @@ the templates, copied for 200 notebooks (each with its own session name and base
 fresh event IDs, times spread over three days) into gzip files under CloudTrail's key layout.
 Each side runs in its own process; peak memory is that process's maximum resident set. Not a
 test: nothing here asserts a number (the issue's targets are printed next to the figures).
+
+A third side reads the same files from S3: `nbattr attribute s3://...` against the emulator
+(`nbattr emulator serve`, its own process) on loopback, so the figure is what listing and
+downloading through boto3 add to reading a folder, not what a real S3 link costs.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -94,12 +99,12 @@ def generate(root: Path, total: int) -> str:
     return role
 
 
-def measure(command: list[str]) -> tuple[float, float, int, str]:
+def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, str]:
     """Wall seconds, CPU seconds, peak resident bytes and stdout of `command` in its own
     process (CPU time says what the machine's other load hides in wall time)."""
     with tempfile.TemporaryFile() as out:
         started = time.monotonic()
-        process = subprocess.Popen(command, stdout=out)
+        process = subprocess.Popen(command, stdout=out, env=env)
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.monotonic() - started
         out.seek(0)
@@ -107,6 +112,37 @@ def measure(command: list[str]) -> tuple[float, float, int, str]:
             raise SystemExit(f"{command[:3]} failed with {status}")
         cpu = usage.ru_utime + usage.ru_stime
         return elapsed, cpu, usage.ru_maxrss * 1024, out.read().decode()
+
+
+UPLOAD = """
+import sys
+from pathlib import Path
+import boto3
+root, endpoint, bucket = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+s3.create_bucket(Bucket=bucket)
+for path in root.rglob("*.json.gz"):
+    s3.upload_file(str(path), bucket, path.relative_to(root).as_posix())
+"""
+
+
+def serve_emulator() -> tuple[subprocess.Popen, str]:
+    """`nbattr emulator serve` on a free loopback port, once it answers; its endpoint."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    nbattr = str(Path(sys.executable).parent / "nbattr")
+    server = subprocess.Popen([nbattr, "emulator", "serve", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the emulator did not start within 120 s")
 
 
 def main() -> None:
@@ -142,18 +178,31 @@ def main() -> None:
             "python json baseline": [sys.executable, "-c", BASELINE, str(root), role, resource],
         }  # fmt: skip
         results = {name: measure(command) for name, command in sides.items()}
+        server, endpoint = serve_emulator()
+        try:
+            env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+            subprocess.run([sys.executable, "-c", UPLOAD, str(root), endpoint, "bench-trail"],
+                           check=True, env=env)  # fmt: skip
+            results["duckdb from s3:// (emulator)"] = measure(
+                [nbattr, "attribute", "s3://bench-trail/", "--endpoint-url", endpoint,
+                 "--region", "us-east-1", "--role", role, "--resource", resource,
+                 "--format", "json"], env)  # fmt: skip
+        finally:
+            server.terminate()
+            server.wait()
         reports = [json.loads(out) for *_, out in results.values()]
         for report in reports:
             report.pop("until")
-        same = reports[0] == reports[1]
+        same = all(report == reports[0] for report in reports)
         print(f"\n{'ENGINE':<28} {'SECONDS':>8} {'RECORDS/S':>11} {'CPU S':>7} "
               f"{'RECORDS/CPU S':>14} {'PEAK MiB':>9}")  # fmt: skip
         for name, (seconds, cpu, peak, _) in results.items():
             print(f"{name:<28} {seconds:>8.1f} {records / seconds:>11,.0f} {cpu:>7.1f} "
                   f"{records / cpu:>14,.0f} {peak / 2**20:>9.0f}")  # fmt: skip
-        (duck_s, _, duck_peak, _), (py_s, _, py_peak, _) = results.values()
+        (duck_s, _, duck_peak, _), (py_s, _, py_peak, _), (s3_s, *_) = results.values()
         print(f"\nduckdb / python: {py_s / duck_s:.1f}x the records per second, "
-              f"{duck_peak / py_peak:.2f}x the peak memory; same report: {same}")  # fmt: skip
+              f"{duck_peak / py_peak:.2f}x the peak memory; s3:// / folder: {s3_s / duck_s:.2f}x "
+              f"the wall time; same report (all three): {same}")  # fmt: skip
         rate_met = "met" if records / duck_s >= TARGET_RATE else "NOT met"
         peak_met = "met" if duck_peak <= TARGET_PEAK else "NOT met"
         print(

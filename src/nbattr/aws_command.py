@@ -10,11 +10,12 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+if TYPE_CHECKING:  # boto3 is imported where a session is made: it takes a tenth of a second
+    import boto3
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -102,6 +103,8 @@ class Aws:
         endpoint_url: str | None,
         session: boto3.Session | None = None,
     ) -> None:
+        import boto3
+
         self.session = session or boto3.Session()
         self.endpoint_url = endpoint_url
         self.regions = list(dict.fromkeys(regions)) or (
@@ -111,6 +114,8 @@ class Aws:
             raise UsageError("no region: pass --region or configure AWS_REGION / a profile region")
 
     def client(self, service: str, region: str, **config: Any) -> Any:
+        from botocore.config import Config
+
         return self.session.client(
             service, region_name=region, endpoint_url=self.endpoint_url, config=Config(**config)
         )

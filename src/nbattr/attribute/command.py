@@ -14,8 +14,7 @@ import re
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
-
-import boto3
+from typing import TYPE_CHECKING
 
 from ..aws_command import (
     EXIT_FAILED,
@@ -34,6 +33,9 @@ from .findings import Attribution
 from .report import FORMATS, PARQUET_NEEDS_OUTPUT, write
 from .sources import download, local_files, s3_keys, split_s3_url
 from .window import Window, window_of
+
+if TYPE_CHECKING:  # imported where S3 is read: a tenth of a second a folder's run needs not
+    import boto3
 
 _GLUE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,254}$")
 
@@ -134,6 +136,8 @@ def _on_files(
         raise UsageError("pass the trail's log files: a folder or s3://bucket[/prefix]")
     with tempfile.TemporaryDirectory(prefix="nbattr-attribute-") as scratch:
         if args.location.startswith("s3://"):
+            import boto3
+
             s3 = (session or boto3.Session()).client(
                 "s3", region_name=args.region, endpoint_url=args.endpoint_url
             )

@@ -10,9 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import timedelta
-from typing import Any, TextIO
-
-import boto3
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..analysis.calls import BASE_SESSION, session_arn
 from ..analysis.spoofing import analyse
@@ -40,6 +38,9 @@ from .lookups import Lookups
 from .preflight import check as preflight
 from .reader import AWS_LOOKUP_RATE, CloudTrailReader, LookupFailed, RateLimiter
 from .report import RENDERERS, Report
+
+if TYPE_CHECKING:  # imported where a session is made (nbattr.aws_command)
+    import boto3
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "add_arguments", "run"]
 
