@@ -355,3 +355,18 @@ def test_virtual_hosted_s3_requests_name_their_bucket():
     assert call is not None and call.event_name == "GetObject" and call.data_event
     assert call.parameters["bucketName"] == "notebook-data"
     assert call.parameters["key"] == "dir/a b.csv"
+
+
+def test_reset_puts_the_knobs_back_as_they_were_made(emulator):
+    """A test that turned a knob and failed before turning it back leaks nothing past the
+    next clean_emulator."""
+    made = (emulator.cloudtrail.delivery_delay, emulator.cloudtrail.lookup_rate,
+            emulator.cloudtrail.throttle_probability, emulator.cloudtrail.log_files.interval,
+            emulator.athena.queued_seconds, emulator.athena.running_seconds)  # fmt: skip
+    emulator.cloudtrail.delivery_delay, emulator.cloudtrail.lookup_rate = 9.0, None
+    emulator.cloudtrail.throttle_probability, emulator.cloudtrail.log_files.interval = 1.0, 1.0
+    emulator.athena.queued_seconds, emulator.athena.running_seconds = 7.0, 8.0
+    emulator.reset()
+    assert (emulator.cloudtrail.delivery_delay, emulator.cloudtrail.lookup_rate,
+            emulator.cloudtrail.throttle_probability, emulator.cloudtrail.log_files.interval,
+            emulator.athena.queued_seconds, emulator.athena.running_seconds) == made  # fmt: skip

@@ -80,9 +80,14 @@ class AthenaQueries:
         with self._lock:
             return self._clock.now()
 
+    def __post_init__(self) -> None:
+        self._knobs = (self.queued_seconds, self.running_seconds)  # what reset() returns to
+
     def reset(self) -> None:
+        """Forget every execution and put the knobs back as they were made."""
         with self._lock:
             self._executions.clear()
+            self.queued_seconds, self.running_seconds = self._knobs
 
     def add(self, execution_id: str, execution: _Execution) -> None:
         with self._lock:

@@ -95,6 +95,9 @@ class CloudTrailStore:
 
     def __post_init__(self) -> None:
         self._random.seed(self.seed)
+        # what reset() returns to
+        self._knobs = (self.delivery_delay, self.lookup_rate, self.throttle_probability,
+                       self.log_files.interval)  # fmt: skip
 
     def use_clock(self, clock: Clock | None) -> None:
         """Keep time by `clock` from now on (None: the real clock again). The throttling
@@ -183,8 +186,13 @@ class CloudTrailStore:
         return self.log_files.flush(self._clock.now().timestamp())
 
     def reset(self) -> None:
+        """Forget every event and trail batch, and put the knobs back as they were made (a
+        test that turned one and failed before turning it back must not leak it). The clock
+        stays: the tests' clock fixtures give and take it back themselves."""
         self.log_files.reset()
         with self._lock:
+            (self.delivery_delay, self.lookup_rate, self.throttle_probability,
+             self.log_files.interval) = self._knobs  # fmt: skip
             self._events.clear()
             self._buckets.clear()
             self.lookups_served = self.lookups_throttled = 0
