@@ -2,8 +2,10 @@
 # nbattr on-start: give this notebook's AWS calls its own name in CloudTrail.
 #
 # Why: every notebook shares one execution role, so CloudTrail shows all of them as
-# assumed-role/<role>/SageMaker. This writes ec2-user's ~/.aws/config so that every SDK and
-# CLI re-assumes the role with the notebook's name as the role session name.
+# assumed-role/<role>/SageMaker. This writes ec2-user's ~/.aws/config so that the SDKs and
+# CLIs that read it re-assume the role with the notebook's name as the role session name, and
+# (credentials_endpoint) serves those credentials on loopback to the clients that do not read
+# it (README, "Which clients are attributed").
 #
 # Rendered by Terraform (modules/lifecycle-config, templatefile()). It makes no AWS API call:
 # the role ARN was fixed at plan time; name, region and partition come from local metadata.
