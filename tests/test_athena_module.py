@@ -40,6 +40,7 @@ GOOD: dict[str, Any] = {
     "regions": ["us-east-1", "eu-west-1"],
     "start_date": "2026/01/01",
     "force_destroy": True,
+    "trail_kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2",
 }
 
 
@@ -293,6 +294,8 @@ def _check_query_policy(emulator, policy: dict[str, Any], outputs: dict[str, Any
         ("glue:DeleteTable", f"{glue}:table/{database}/{table}"): False,
         ("s3:GetObject", trail_file): True,
         ("s3:GetObject", f"arn:aws:s3:::{TRAIL_BUCKET}/elsewhere/x.json.gz"): False,
+        ("s3:GetObject", trail_file.replace("123456789012", "999999999999")): False,  # unlisted
+        ("s3:GetObject", trail_file.replace("/CloudTrail/", "/CloudTrail-Digest/")): False,
         ("s3:PutObject", trail_file): False,
         ("s3:ListBucket", f"arn:aws:s3:::{TRAIL_BUCKET}"): True,
         ("s3:PutObject", f"{results}/attribution/q.csv"): True,
@@ -300,15 +303,24 @@ def _check_query_policy(emulator, policy: dict[str, Any], outputs: dict[str, Any
         ("s3:DeleteObject", f"{results}/attribution/q.csv"): False,
         ("kms:Decrypt", outputs["results_kms_key_arn"]): True,
         ("kms:Encrypt", outputs["results_kms_key_arn"]): False,
+        ("kms:Decrypt", GOOD["trail_kms_key_arn"]): True,
+        ("kms:GenerateDataKey", GOOD["trail_kms_key_arn"]): False,
     }
     principal = f"arn:aws:iam::{ACCOUNT_ID}:role/incident-responder"
     key = outputs["results_kms_key_arn"]
     key_policy = json.loads(
         emulator.client("kms").get_key_policy(KeyId=key, PolicyName="default")["Policy"]
     )
+    # The trail's key is the caller's; its policy here is KMS's default (the account's IAM
+    # policies decide), so the query policy alone grants or refuses.
+    default_key_policy = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"},
+        "Action": "kms:*", "Resource": "*",
+    }]}  # fmt: skip
+    key_policies = {key: key_policy, GOOD["trail_kms_key_arn"]: default_key_policy}
     decisions = simulate([
         Request(principal, action, resource, ACCOUNT_ID, {}, {"query": policy},
-                key_policy if resource == key else None)
+                key_policies.get(resource))
         for action, resource in cases
     ])  # fmt: skip
     got = {case: d.decision == "Allowed" for case, d in zip(cases, decisions, strict=True)}

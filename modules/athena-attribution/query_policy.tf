@@ -5,14 +5,14 @@
 # "Restrict access to Athena queries and resources": the workgroup's query actions; the Glue
 # catalog, database and table (a table's actions need all three ARNs, Glue Developer Guide,
 # "Specifying AWS Glue resource ARNs"); the source bucket read; the results location read and
-# written; kms:GenerateDataKey and kms:Decrypt for SSE_KMS results and a KMS-encrypted trail.
+# written; kms:GenerateDataKey and kms:Decrypt for SSE_KMS results, kms:Decrypt for a
+# KMS-encrypted trail.
 
 locals {
   # arn:<partition>:glue:<region>:<account>, as the provider writes the database's ARN
   glue_arn       = trimsuffix(aws_glue_catalog_database.this.arn, ":database/${aws_glue_catalog_database.this.name}")
-  trail_root     = trimsuffix(join("/", compact([var.trail_prefix, "AWSLogs", var.organization_id])), "/")
+  trail_root     = join("/", compact([var.trail_prefix, "AWSLogs", var.organization_id]))
   results_prefix = "${local.results_bucket}/${var.name}"
-  query_keys     = compact([local.results_key, var.trail_kms_key_arn])
 }
 
 data "aws_iam_policy_document" "query" {
@@ -37,9 +37,10 @@ data "aws_iam_policy_document" "query" {
   }
 
   statement {
-    sid       = "ReadTheTrailLogFiles"
-    actions   = ["s3:GetObject"]
-    resources = ["arn:${data.aws_partition.current.partition}:s3:::${var.trail_bucket_name}/${local.trail_root}/*"]
+    sid     = "ReadTheTrailLogFiles"
+    actions = ["s3:GetObject"]
+    # The projected accounts' log files only (not their digest files, nor other accounts').
+    resources = [for account in var.account_ids : "arn:${data.aws_partition.current.partition}:s3:::${var.trail_bucket_name}/${local.trail_root}/${account}/CloudTrail/*"]
   }
 
   statement {
@@ -63,11 +64,20 @@ data "aws_iam_policy_document" "query" {
   }
 
   dynamic "statement" {
-    for_each = length(local.query_keys) > 0 ? [1] : []
+    for_each = var.results_encryption == "SSE_KMS" ? [local.results_key] : []
     content {
-      sid       = "UseTheEncryptionKeys"
+      sid       = "EncryptAndReadQueryResults"
       actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = local.query_keys
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.trail_kms_key_arn == null ? [] : [var.trail_kms_key_arn]
+    content {
+      sid       = "DecryptTheTrailLogFiles"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
     }
   }
 }
