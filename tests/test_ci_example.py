@@ -155,7 +155,7 @@ def _step_index(job: str, predicate: Any) -> int:
     return matches[0]
 
 
-def test_deploy_job_applies_verifies_uploads_and_destroys_only_on_request():
+def test_deploy_job_applies_verifies_audits_uploads_and_destroys_only_on_request():
     deploy = WORKFLOW["jobs"]["deploy"]
     assert "refs/heads/main" in deploy["if"] and "pull_request" in deploy["if"]
     assert "examples/basic" in deploy["defaults"]["run"]["working-directory"]
@@ -164,9 +164,10 @@ def test_deploy_job_applies_verifies_uploads_and_destroys_only_on_request():
         "deploy", lambda s: any(a[:2] == ["apply", "-auto-approve"] for a in _tf_calls(s))
     )
     verify = _step_index("deploy", lambda s: "nbattr verify" in s.get("run", ""))
+    audit = _step_index("deploy", lambda s: "nbattr audit" in s.get("run", ""))
     upload = _step_index("deploy", lambda s: s.get("uses", "").startswith("actions/upload-"))
     destroy = _step_index("deploy", lambda s: any(a[0] == "destroy" for a in _tf_calls(s)))
-    assert apply < verify < upload < destroy
+    assert apply < verify < audit < upload < destroy
 
     verify_run = _steps("deploy")[verify]["run"]
     (verify_args,) = (a[1:] for a in _shell_commands(verify_run) if Path(a[0]).name == "nbattr")
@@ -178,8 +179,19 @@ def test_deploy_job_applies_verifies_uploads_and_destroys_only_on_request():
     assert verify_args[verify_args.index("--output") + 1].endswith("verify-junit.xml")
     assert "terraform output -raw role_arn" in verify_run
 
+    audit_step = _steps("deploy")[audit]
+    (audit_args,) = (
+        a[1:] for a in _shell_commands(audit_step["run"]) if Path(a[0]).name == "nbattr"
+    )
+    assert (
+        audit_args[0] == "audit" and "cancelled()" in audit_step["if"]
+    )  # also after a failed verify
+    for flag, value in (("--terraform-dir", "."), ("--fail-on", "high"), ("--format", "sarif")):
+        assert audit_args[audit_args.index(flag) + 1] == value
+    assert audit_args[audit_args.index("--output") + 1].endswith("audit.sarif")
+
     upload_step = _steps("deploy")[upload]
-    assert upload_step["with"]["path"] == "verify-junit.xml"
+    assert upload_step["with"]["path"].split() == ["verify-junit.xml", "audit.sarif"]
     assert "cancelled()" in upload_step["if"] or "always()" in upload_step["if"]
     assert "inputs.destroy_after_verify" in _steps("deploy")[destroy]["if"]
 
@@ -214,7 +226,7 @@ def test_verify_flags_belong_to_the_agreed_contract():
 
 
 def test_workflow_uses_the_expected_commands():
-    assert "verify" in NBATTR_SUBCOMMANDS
+    assert {"verify", "audit"} <= set(NBATTR_SUBCOMMANDS)
     expected = {"fmt", "init", "validate", "plan", "apply", "output", "destroy"}
     assert expected <= set(TERRAFORM_SUBCOMMANDS)
 
@@ -227,12 +239,13 @@ def test_nbattr_accepts_subcommand(subcommand):
     )
 
 
-def test_nbattr_verify_help_lists_every_flag_the_workflow_passes():
-    done = _run(str(NBATTR), "verify", "--help")
-    assert done.returncode == 0, f"`nbattr verify --help` failed:\n{done.stdout}{done.stderr}"
-    used = set().union(*(_flags(a) for a in _calls("nbattr") if _subcommand(a) == "verify"))
+@pytest.mark.parametrize("subcommand", NBATTR_SUBCOMMANDS)
+def test_nbattr_help_lists_every_flag_the_workflow_passes(subcommand):
+    done = _run(str(NBATTR), subcommand, "--help")
+    assert done.returncode == 0, f"`nbattr {subcommand} --help`:\n{done.stdout}{done.stderr}"
+    used = set().union(*(_flags(a) for a in _calls("nbattr") if _subcommand(a) == subcommand))
     missing = sorted(flag for flag in used if not _mentions(done.stdout, flag))
-    assert not missing, f"`nbattr verify --help` does not list {missing}"
+    assert not missing, f"`nbattr {subcommand} --help` does not list {missing}"
 
 
 @pytest.fixture(scope="module")
