@@ -207,3 +207,33 @@ def test_each_query_renders_for_athena_as_trino_sql(name):
     sqlglot.parse_one(athena, read="trino")  # raises on what Trino would not parse
     assert "json_extract_scalar" in athena or name in {"notebooks", "role_arns"}
     assert "\"timestamp\" BETWEEN '2026/01/01' AND '2026/02/02'" in athena
+
+
+def test_parameters_of_other_shapes_are_read_as_the_python_analysis_reads_them(tmp_path):
+    """Real data events put objects where S3's are text (DynamoDB's `key` is the item's key
+    map) and some resources[] entries carry no ARN: read alike by both engines, no error."""
+    role = f"arn:aws:iam::{ACCOUNT_ID}:role/r"
+    table = f"arn:aws:dynamodb:us-east-1:{ACCOUNT_ID}:table/t"
+    record = {
+        "eventVersion": "1.09",
+        "userIdentity": {
+            "type": "AssumedRole", "arn": f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/r/nb-1",
+            "accessKeyId": "ASIAEXAMPLE",
+            "sessionContext": {"sessionIssuer": {"type": "Role", "arn": role, "userName": "r"}},
+        },
+        "eventTime": "2026-11-01T00:00:00Z", "eventSource": "dynamodb.amazonaws.com",
+        "eventName": "GetItem", "awsRegion": "us-east-1", "sourceIPAddress": "10.0.0.5",
+        "requestParameters": {"tableName": "t", "key": {"id": {"S": "x"}}},
+        "eventID": "dynamodb-1",
+        "resources": [{"type": "AWS::DynamoDB::Table", "ARN": table}, {"type": "AWS::KMS::Key"}],
+    }  # fmt: skip
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "f.json").write_text(json.dumps({"Records": [record]}))
+    window = window_of(None, None, datetime.now(timezone.utc))
+    expected = json.loads(render_json(attribute_records([record], role, window, 1, table)))
+    got = as_json(str(logs), "--role", role, "--resource", table)
+    expected.pop("until"), got.pop("until")
+    assert got == expected
+    assert got["notebooks"]["nb-1"]["resources"] == [table]
+    assert [t["eventID"] for t in got["touches"]] == ["dynamodb-1"]
