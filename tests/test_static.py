@@ -191,6 +191,25 @@ def test_readme_usage_block_plans(tools, emulator, project, tmp_path):
     assert notebooks == {"alice-exploration", "bob-training"}
 
 
+def test_readme_athena_block_plans(tools, emulator, project, tmp_path):
+    """The README's Athena example (the module, and its query policy attached) plans."""
+    athena = re.search(
+        r"### On Athena\n.*?```hcl\n(.*?)```", (project / "README.md").read_text(), re.DOTALL
+    )
+    assert athena, "README's On Athena section has no hcl block"
+    source = copy_module_tree(project, tmp_path / "source")
+    caller = source / "examples" / "readme-athena"
+    caller.mkdir()
+    hcl = re.sub(r'source\s*=\s*"[^"]*"', 'source = "../../modules/athena-attribution"',
+                 athena.group(1), count=1)  # fmt: skip
+    (caller / "main.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\n\n' + hcl)
+    ws = prepare(tools, emulator, tmp_path / "work", "examples/readme-athena", project=source)
+    ws.init()
+    resources = planned_resources(ws.plan())
+    assert "aws_iam_role_policy.responders_query_attribution" in resources
+    assert any(a.endswith("aws_glue_catalog_table.this") for a in resources), sorted(resources)
+
+
 # Root variables that repeat a submodule's default, so that the root README shows it.
 REPEATED_DEFAULTS = [
     pytest.param(
