@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -159,37 +161,54 @@ TRAIL = [
 ]
 
 
+def _trail_files() -> Iterator[tuple[str, str, datetime, list[dict[str, Any]]]]:
+    """TRAIL as log files: (account, region, delivery time, records) each."""
+    for account, region, day, session, calls in TRAIL:
+        when = datetime.fromisoformat(day).replace(hour=10, tzinfo=timezone.utc)
+        yield account, region, when, [_record(account, region, when, session, n)
+                                      for n in range(calls)]  # fmt: skip
+
+
 def _deliver_trail(emulator) -> None:
     s3 = emulator.client("s3")
     s3.create_bucket(Bucket=TRAIL_BUCKET)
-    for account, region, day, session, calls in TRAIL:
-        when = datetime.fromisoformat(day).replace(hour=10, tzinfo=timezone.utc)
+    for account, region, when, records in _trail_files():
         key = log_file_key(account, region, when, prefix="audit", organization_id=ORG)
-        records = [_record(account, region, when, session, n) for n in range(calls)]
         s3.put_object(Bucket=TRAIL_BUCKET, Key=key, Body=encode_log_file(records))
+
+
+@contextmanager
+def _athena_runner(emulator, outputs) -> Iterator[AthenaRunner]:
+    """A runner in the module's workgroup; Athena's QUEUED and RUNNING pass as it waits."""
+    clock = ManualClock()
+    emulator.athena.use_clock(clock)
+    try:
+        yield AthenaRunner(emulator.client("athena"), outputs["workgroup_name"],
+                           outputs["database_name"], clock=clock)  # fmt: skip
+    finally:
+        emulator.athena.use_clock(None)
+
+
+def _attribute_on_athena(runner, outputs, capsys, *args: str) -> dict[str, Any]:
+    """`nbattr attribute --athena ... ARGS --format json` through `runner`: its report."""
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    parsed = parser.parse_args(["--athena", "--workgroup", outputs["workgroup_name"],
+                                "--database", outputs["database_name"], *args,
+                                "--format", "json"])  # fmt: skip
+    assert run(parsed, athena=runner) == 0
+    return json.loads(capsys.readouterr().out)
 
 
 def _check_queries_over_trail_files(emulator, outputs, capsys) -> None:
     """`nbattr attribute --athena` and the saved queries, run on the module's table over trail
     files in the organisation layout: only the projected accounts, regions and days count."""
     _deliver_trail(emulator)
-    clock = ManualClock()
-    emulator.athena.use_clock(clock)
-    try:
-        runner = AthenaRunner(
-            emulator.client("athena"), outputs["workgroup_name"], outputs["database_name"],
-            clock=clock,
-        )  # fmt: skip
+    with _athena_runner(emulator, outputs) as runner:
 
         def attribute(account: str) -> dict[str, Any]:
-            parser = argparse.ArgumentParser()
-            add_arguments(parser)
-            args = parser.parse_args(["--athena", "--workgroup", outputs["workgroup_name"],
-                                      "--database", outputs["database_name"],
-                                      "--role", f"arn:aws:iam::{account}:role/{ROLE}",
-                                      "--format", "json"])  # fmt: skip
-            assert run(args, athena=runner) == 0
-            return json.loads(capsys.readouterr().out)
+            role = f"arn:aws:iam::{account}:role/{ROLE}"
+            return _attribute_on_athena(runner, outputs, capsys, "--role", role)
 
         # One account's role: nb-3 (a region not projected) and nb-1's day before start_date
         # are not read; the bare SageMaker call is unattributed.
@@ -223,8 +242,6 @@ def _check_queries_over_trail_files(emulator, outputs, capsys) -> None:
         assert [row["eventid"] for row in runner.rows(bare, [f"'{ROLE}'", *march])] == [
             "123456789012-us-east-1-SageMaker-20260305-0"
         ]
-    finally:
-        emulator.athena.use_clock(None)
 
 
 def _check_athena_equals_the_python_analysis(emulator, outputs, capsys) -> None:
@@ -243,29 +260,17 @@ def _check_athena_equals_the_python_analysis(emulator, outputs, capsys) -> None:
         s3.put_object(Bucket=TRAIL_BUCKET, Key=key, Body=encode_log_file(chunk))
     # Every projected record in the bucket: these, and TRAIL's inside the projection.
     projected = [
-        _record(account, region, datetime.fromisoformat(day).replace(hour=10, tzinfo=timezone.utc),
-                session, n)
-        for account, region, day, session, calls in TRAIL
+        record
+        for account, region, when, trail_records in _trail_files()
         if account in GOOD["account_ids"] and region in GOOD["regions"]
-        and day.replace("-", "/") >= GOOD["start_date"]
-        for n in range(calls)
+        and f"{when:%Y/%m/%d}" >= GOOD["start_date"]
+        for record in trail_records
     ] + records  # fmt: skip
     window = window_of(None, None, datetime.now(timezone.utc))
     expected = json.loads(render_json(attribute_records(projected, role, window, 0, OBJECT_URL)))
-    parser = argparse.ArgumentParser()
-    add_arguments(parser)
-    args = parser.parse_args(["--athena", "--workgroup", outputs["workgroup_name"],
-                              "--database", outputs["database_name"], "--role", role,
-                              "--resource", OBJECT_URL, "--format", "json"])  # fmt: skip
-    clock = ManualClock()  # Athena's QUEUED and RUNNING pass as the runner waits
-    emulator.athena.use_clock(clock)
-    try:
-        runner = AthenaRunner(emulator.client("athena"), outputs["workgroup_name"],
-                              outputs["database_name"], clock=clock)  # fmt: skip
-        assert run(args, athena=runner) == 0
-    finally:
-        emulator.athena.use_clock(None)
-    got = json.loads(capsys.readouterr().out)
+    with _athena_runner(emulator, outputs) as runner:
+        got = _attribute_on_athena(runner, outputs, capsys, "--role", role,
+                                   "--resource", OBJECT_URL)  # fmt: skip
     for volatile in ("until", "files"):  # "now" of each run; a count only files have
         expected.pop(volatile), got.pop(volatile)
     assert got == expected

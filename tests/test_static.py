@@ -173,39 +173,35 @@ def test_readme_starts_with_the_two_commands(project):
     assert "make test" in (project / ".ci" / "run").read_text()
 
 
+def _plan_readme_block(tools, emulator, project, tmp_path, heading: str, source: str) -> dict:
+    """Plan the first hcl block after `heading` (a regex) in the README, its first `source`
+    pointed at `source` (relative to a caller folder under examples/): the planned resources."""
+    block = re.search(
+        heading + r"\n.*?```hcl\n(.*?)```", (project / "README.md").read_text(), re.DOTALL
+    )
+    assert block, f"README has no hcl block under {heading}"
+    tree = copy_module_tree(project, tmp_path / "source")
+    caller = tree / "examples" / "readme-block"
+    caller.mkdir()
+    hcl = re.sub(r'source\s*=\s*"[^"]*"', f'source = "{source}"', block.group(1), count=1)
+    (caller / "main.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\n\n' + hcl)
+    ws = prepare(tools, emulator, tmp_path / "work", "examples/readme-block", project=tree)
+    ws.init()
+    return planned_resources(ws.plan())
+
+
 def test_readme_usage_block_plans(tools, emulator, project, tmp_path):
     """The README's usage example is real HCL that plans against the module."""
-    usage = re.search(
-        r"## Usage\n\n```hcl\n(.*?)```", (project / "README.md").read_text(), re.DOTALL
-    )
-    assert usage, "README has no ## Usage hcl block"
-    source = copy_module_tree(project, tmp_path / "source")
-    caller = source / "examples" / "readme-usage"
-    caller.mkdir()
-    hcl = re.sub(r'source\s*=\s*"[^"]*"', 'source = "../.."', usage.group(1), count=1)
-    (caller / "main.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\n\n' + hcl)
-    ws = prepare(tools, emulator, tmp_path / "work", "examples/readme-usage", project=source)
-    ws.init()
-    resources = planned_resources(ws.plan())
+    resources = _plan_readme_block(tools, emulator, project, tmp_path, "## Usage\n", "../..")
     notebooks = {v["name"] for a, v in resources.items() if a.endswith("notebook_instance.this")}
     assert notebooks == {"alice-exploration", "bob-training"}
 
 
 def test_readme_athena_block_plans(tools, emulator, project, tmp_path):
     """The README's Athena example (the module, and its query policy attached) plans."""
-    athena = re.search(
-        r"### On Athena\n.*?```hcl\n(.*?)```", (project / "README.md").read_text(), re.DOTALL
+    resources = _plan_readme_block(
+        tools, emulator, project, tmp_path, "### On Athena", "../../modules/athena-attribution"
     )
-    assert athena, "README's On Athena section has no hcl block"
-    source = copy_module_tree(project, tmp_path / "source")
-    caller = source / "examples" / "readme-athena"
-    caller.mkdir()
-    hcl = re.sub(r'source\s*=\s*"[^"]*"', 'source = "../../modules/athena-attribution"',
-                 athena.group(1), count=1)  # fmt: skip
-    (caller / "main.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\n\n' + hcl)
-    ws = prepare(tools, emulator, tmp_path / "work", "examples/readme-athena", project=source)
-    ws.init()
-    resources = planned_resources(ws.plan())
     assert "aws_iam_role_policy.responders_query_attribution" in resources
     assert any(a.endswith("aws_glue_catalog_table.this") for a in resources), sorted(resources)
 

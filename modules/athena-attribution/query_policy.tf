@@ -13,6 +13,7 @@ locals {
   glue_arn       = trimsuffix(aws_glue_catalog_database.this.arn, ":database/${aws_glue_catalog_database.this.name}")
   trail_root     = join("/", compact([var.trail_prefix, "AWSLogs", var.organization_id]))
   results_prefix = "${local.results_bucket}/${var.name}"
+  s3_arn         = "arn:${data.aws_partition.current.partition}:s3:::" # + bucket[/key]
 }
 
 data "aws_iam_policy_document" "query" {
@@ -40,13 +41,13 @@ data "aws_iam_policy_document" "query" {
     sid     = "ReadTheTrailLogFiles"
     actions = ["s3:GetObject"]
     # The projected accounts' log files only (not their digest files, nor other accounts').
-    resources = [for account in var.account_ids : "arn:${data.aws_partition.current.partition}:s3:::${var.trail_bucket_name}/${local.trail_root}/${account}/CloudTrail/*"]
+    resources = [for account in var.account_ids : "${local.s3_arn}${var.trail_bucket_name}/${local.trail_root}/${account}/CloudTrail/*"]
   }
 
   statement {
     sid       = "ListTheTrailLogFiles"
     actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-    resources = ["arn:${data.aws_partition.current.partition}:s3:::${var.trail_bucket_name}"]
+    resources = ["${local.s3_arn}${var.trail_bucket_name}"]
   }
 
   statement {
@@ -54,13 +55,13 @@ data "aws_iam_policy_document" "query" {
     actions = [
       "s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
     ]
-    resources = ["arn:${data.aws_partition.current.partition}:s3:::${local.results_prefix}/*"]
+    resources = ["${local.s3_arn}${local.results_prefix}/*"]
   }
 
   statement {
     sid       = "FindTheResultsBucket"
     actions   = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
-    resources = ["arn:${data.aws_partition.current.partition}:s3:::${local.results_bucket}"]
+    resources = ["${local.s3_arn}${local.results_bucket}"]
   }
 
   dynamic "statement" {

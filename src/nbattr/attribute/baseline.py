@@ -16,9 +16,10 @@ from .window import Window
 
 def _resources(record: dict[str, Any]) -> set[str]:
     found = {str(r["ARN"]) for r in record.get("resources") or [] if r.get("ARN")}
-    parameters = record.get("requestParameters") or {}
-    bucket, key = (parameters.get(k) if isinstance(parameters, dict) else None
-                   for k in ("bucketName", "key"))  # fmt: skip
+    parameters = record.get("requestParameters")
+    if not isinstance(parameters, dict):
+        return found
+    bucket, key = parameters.get("bucketName"), parameters.get("key")
     # An S3 object only where both are text: as the SQL, which makes NULL of a missing bucket
     # (DynamoDB's `key`, say, is the item's key map and names no bucket).
     if isinstance(bucket, str) and isinstance(key, str):

@@ -90,7 +90,7 @@ class LogFileDelivery:
     """Buffers records per trail and writes them as log files to the trail's bucket."""
 
     def __init__(self, interval: float = DELIVERY_INTERVAL) -> None:
-        self.interval = interval
+        self.interval = self._made_interval = interval
         self._batches: dict[str, _Batch] = {}
         self._status: dict[str, DeliveryStatus] = defaultdict(DeliveryStatus)
         self._decisions: dict[tuple[str, str, str], str | None] = {}
@@ -126,7 +126,9 @@ class LogFileDelivery:
             return [key for arn in list(self._batches) for key in self._deliver(arn, now)]
 
     def reset(self) -> None:
+        """Forget every batch and status, and put the interval back as it was made."""
         with self._lock:
+            self.interval = self._made_interval
             self._batches.clear()
             self._status.clear()
             self._decisions.clear()

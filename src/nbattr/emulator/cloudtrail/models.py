@@ -95,9 +95,8 @@ class CloudTrailStore:
 
     def __post_init__(self) -> None:
         self._random.seed(self.seed)
-        # what reset() returns to
-        self._knobs = (self.delivery_delay, self.lookup_rate, self.throttle_probability,
-                       self.log_files.interval)  # fmt: skip
+        # what reset() returns to (log_files keeps its own interval's)
+        self._knobs = (self.delivery_delay, self.lookup_rate, self.throttle_probability)
 
     def use_clock(self, clock: Clock | None) -> None:
         """Keep time by `clock` from now on (None: the real clock again). The throttling
@@ -191,8 +190,7 @@ class CloudTrailStore:
         stays: the tests' clock fixtures give and take it back themselves."""
         self.log_files.reset()
         with self._lock:
-            (self.delivery_delay, self.lookup_rate, self.throttle_probability,
-             self.log_files.interval) = self._knobs  # fmt: skip
+            self.delivery_delay, self.lookup_rate, self.throttle_probability = self._knobs
             self._events.clear()
             self._buckets.clear()
             self.lookups_served = self.lookups_throttled = 0
