@@ -123,7 +123,9 @@ def test_fails_on_findings_only_when_asked(trail, flag, kind):
 
 def test_role_by_name_is_found_in_the_trail(trail):
     role, logs, _ = trail
-    assert as_json(str(logs), "--role", "forensic-notebooks") == as_json(str(logs), "--role", role)
+    by_name, by_arn = (as_json(str(logs), "--role", r) for r in ("forensic-notebooks", role))
+    by_name.pop("until"), by_arn.pop("until")  # "now" of each run: a second apart at times
+    assert by_name == by_arn
 
 
 def test_date_folders_outside_the_window_are_not_read(trail):
