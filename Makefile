@@ -18,7 +18,7 @@ DOCUMENTED := . modules/execution-role modules/lifecycle-config modules/notebook
               examples/basic examples/detection examples/existing-role examples/forensics \
               examples/vpc-kms
 
-.PHONY: venv tools sdk-clients docs demo test lint bench-on-start bench-verify bench-verify-fleet bench-attribute bench-terraform-gc bench-suite clean
+.PHONY: venv tools sdk-clients docs demo test lint bench-on-start bench-verify bench-verify-fleet bench-attribute bench-terraform-gc bench-emulator-reset bench-suite clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -118,6 +118,9 @@ bench-attribute: venv ## nbattr attribute (DuckDB) vs a plain-Python json baseli
 
 bench-terraform-gc: venv ## CPU of a terraform plan under Go's default GC and the harness's GOGC
 	$(BIN)/python bench/terraform_gc.py --runs 5
+
+bench-emulator-reset: venv ## the emulator's CPU per reset: moto's IAM as it comes vs managed policies made once
+	$(BIN)/python bench/emulator_reset.py --runs 7
 
 OLD ?= 159410c
 bench-suite: venv ## the whole suite's wall time: the tree at OLD, then this one (~25 min)

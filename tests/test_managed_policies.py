@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from calls import create_role
+from moto.iam.models import iam_backends
+
+from calls import assumed_session, create_role
 
 AWS_MANAGED = re.compile(r"arn:aws:iam::aws:policy/[A-Za-z0-9_+=,.@/-]+[A-Za-z0-9]")
 
@@ -35,3 +37,43 @@ def test_the_accounts_own_policies_stay_apart(clean_emulator):
     iam = clean_emulator.client("iam")
     assert iam.list_policies(Scope="Local")["Policies"] == []
     assert iam.list_policies(Scope="AWS", MaxItems=5)["Policies"]
+
+
+SAGEMAKER_FULL_ACCESS = "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"
+OTHER_ACCOUNT = "222222222222"
+
+
+def test_each_account_has_its_own_copy_after_a_reset(clean_emulator):
+    """The policies are built from rows parsed once per process (aws_managed_policies.py); each
+    account still gets its own objects, as on AWS an attachment counts in its account only."""
+    iam = clean_emulator.client("iam")
+    role = create_role(clean_emulator, "attaches-full-access").rsplit("/", 1)[-1]
+    iam.attach_role_policy(RoleName=role, PolicyArn=SAGEMAKER_FULL_ACCESS)
+    other = assumed_session(
+        clean_emulator.client("sts"), f"arn:aws:iam::{OTHER_ACCOUNT}:role/admin", "other"
+    )
+    other_sts = other.client("sts", endpoint_url=clean_emulator.endpoint)
+    # The assumed key belongs to the other account: the lookup of its account still finds it.
+    assert other_sts.get_caller_identity()["Account"] == OTHER_ACCOUNT
+    other_iam = other.client("iam", endpoint_url=clean_emulator.endpoint)
+    ours = iam.get_policy(PolicyArn=SAGEMAKER_FULL_ACCESS)["Policy"]
+    theirs = other_iam.get_policy(PolicyArn=SAGEMAKER_FULL_ACCESS)["Policy"]
+    assert (ours["AttachmentCount"], theirs["AttachmentCount"]) == (1, 0)
+    assert ours["DefaultVersionId"] == theirs["DefaultVersionId"]
+    document = {"PolicyArn": SAGEMAKER_FULL_ACCESS, "VersionId": ours["DefaultVersionId"]}
+    assert (
+        iam.get_policy_version(**document)["PolicyVersion"]["Document"]
+        == other_iam.get_policy_version(**document)["PolicyVersion"]["Document"]
+    )
+
+
+def test_a_key_moto_did_not_issue_makes_no_backend_for_other_partitions(clean_emulator):
+    """Finding a key's account reads only the IAM backends that exist: moto's own lookup made
+    one per partition (six), each building 1,600 policies, again after every reset."""
+    iam = clean_emulator.client("iam")
+    # Signed with the emulator's test key: the first call after a reset makes the account's
+    # IAM backend, the second looks for the key in it.
+    iam.list_roles()
+    iam.list_roles()
+    made = {partition for backends in iam_backends.values() for partition in dict.keys(backends)}
+    assert made == {"aws"}

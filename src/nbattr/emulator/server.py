@@ -12,7 +12,6 @@ from typing import Any
 import boto3
 import requests
 from botocore.config import Config
-from moto import settings as moto_settings
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -22,6 +21,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from ..sessions import BASE_SESSION_NAME
 from .athena import AthenaApi, AthenaQueries
+from .aws_managed_policies import install as serve_aws_managed_policies
 from .cloudtrail import CloudTrailStore
 from .cloudtrail.eventbridge import forward
 from .cloudtrail.recorder import CloudTrailRecorder
@@ -37,14 +37,6 @@ from .sagemaker_notebook_settings import NotebookSettings
 from .sns_sqs_delivery import QueuePolicyGate
 from .sns_sqs_delivery import install as judge_sqs_deliveries
 from .vpc_reachability import VpcReachability
-
-
-def serve_aws_managed_policies() -> None:
-    """Make moto's IAM serve AWS's managed policies (`arn:aws:iam::aws:policy/...`, moto's
-    copy of about 1,600), so configurations that attach one, such as the README's
-    AmazonSageMakerFullAccess, apply unchanged. moto reads the setting whenever it makes an
-    account's IAM backend (also after a reset); it costs about 0.1 s each time."""
-    moto_settings.default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
 
 
 class _QuietRequestHandler(MotoRequestHandler):
@@ -78,7 +70,7 @@ class Emulator:
         self.notebook_starter: Starter | None = None
 
     def start(self) -> Emulator:
-        serve_aws_managed_policies()
+        serve_aws_managed_policies()  # before any IAM backend is made
         delete_trails_by_arn()
         stand_in_for_tls()
         self._metadata = MetadataService(

@@ -1,0 +1,75 @@
+"""AWS's managed policies (`arn:aws:iam::aws:policy/...`) in moto's IAM, made once per process.
+
+Configurations that attach one, such as the README's AmazonSageMakerFullAccess, must apply
+unchanged, so moto's copy of about 1,600 is served (its `load_aws_managed_policies` setting).
+moto 5.2.5 builds them for every IAM backend it makes, each time from its JSON text, and it
+makes many: `get_account_id_from` (run for every request signed with a key moto did not
+issue, e.g. a notebook's assumed-role key) reads `account[partition]` for all six
+partitions, which creates each partition's backend, and every reset re-creates all that
+exist. Profiled under the suite, that was three quarters of the emulator's CPU.
+
+Two changes, neither altering what moto serves:
+- the JSON text is parsed once per process; each backend still gets its own policy objects
+  (attachment counts are per account), built from the parsed rows;
+- finding a key's account reads only backends that exist: a backend never made holds no keys.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from moto import settings as moto_settings
+from moto.iam import models as iam_models
+from moto.iam.aws_managed_policies import aws_managed_policies_data
+from moto.utilities.utils import PARTITION_NAMES
+
+
+@cache
+def _policy_rows() -> tuple[tuple[str, dict[str, Any]], ...]:
+    """moto's `AWSManagedPolicy.from_data` arguments for every policy, parsed once."""
+    return tuple(
+        (
+            name,
+            {
+                "default_version_id": data.get("DefaultVersionId"),
+                "path": data.get("Path"),
+                "document": json.dumps(data.get("Document")),
+                "create_date": datetime.fromisoformat(data["CreateDate"]),
+                "update_date": datetime.fromisoformat(data["UpdateDate"]),
+            },
+        )
+        for name, data in json.loads(aws_managed_policies_data).items()
+    )
+
+
+def _init_aws_policies(self: iam_models.IAMBackend) -> list[iam_models.ManagedPolicy]:
+    if not moto_settings.load_iam_aws_managed_policies():
+        return []
+    return [
+        iam_models.AWSManagedPolicy(
+            name, account_id=self.account_id, region=self.region_name, **row
+        )
+        for name, row in _policy_rows()
+    ]
+
+
+def _get_account_id_from(access_key: str) -> str:
+    """moto's lookup, reading each partition's backend only if it was made (`dict.get`
+    bypasses the lazy creation in `AccountSpecificBackend.__getitem__`)."""
+    for account_id, account in list(iam_models.iam_backends.items()):
+        for partition in PARTITION_NAMES:
+            backend = dict.get(account, partition)
+            if backend is not None and access_key in backend.access_keys:
+                return account_id
+    return iam_models.DEFAULT_ACCOUNT_ID
+
+
+def install() -> None:
+    """Process-wide, as moto's backends are."""
+    moto_settings.default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
+    iam_models.IAMBackend._init_aws_policies = _init_aws_policies  # type: ignore[method-assign]
+    # moto's responses import the function from this module when they call it.
+    iam_models.get_account_id_from = _get_account_id_from
