@@ -44,9 +44,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         shared = sorted(SHARED_SETUPS.intersection(getattr(item, "fixturenames", ())))
         if shared and item.module is not None:
-            # A parametrised setup (Terraform or OpenTofu) is one setup per parameter.
+            # A parametrised setup (Terraform or OpenTofu) is one setup per parameter. No "]"
+            # in a group: pytest-xdist reads "...]@group" as a parameter, not a group
+            # (LoadGroupScheduling._split_scope), and sends each test anywhere.
             params = getattr(getattr(item, "callspec", None), "params", {})
-            shared = [f"{name}[{params[name]}]" if name in params else name for name in shared]
+            shared = [f"{name}={params[name]}" if name in params else name for name in shared]
             group = f"{item.module.__name__.rsplit('.', 1)[-1]}:{'+'.join(shared)}"
             item.add_marker(pytest.mark.xdist_group(group))
 
