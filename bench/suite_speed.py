@@ -59,7 +59,10 @@ def main() -> None:
         capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
     results = {}
-    with tempfile.TemporaryDirectory() as where:
+    # Not under /tmp: the notebook sandbox gives its notebooks a /tmp of their own, where the
+    # SDK clients a tree installed would not be found.
+    (checkout / ".cache").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=checkout / ".cache", prefix="bench-suite-") as where:
         # Each tree finds the team's provider as a CI clone does, at ../shared beside it
         # (an environment variable would not reach the processes tests start with a clean
         # environment, which would then write a registry-only CLI config into the cache).

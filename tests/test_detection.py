@@ -25,7 +25,7 @@ from iam_simulate import Request, simulate, unavailable
 from nbattr.emulator import ACCOUNT_ID as ACCOUNT
 from nbattr.harness.sandbox import Sandbox, unavailable_reason
 from nbattr.harness.workspace import prepare
-from sdk_clients import CLIENTS, CONFIG_BLIND
+from sdk_clients import CLIENTS, CONFIG_BLIND, SDK_CLIENTS
 from verify_cli import FAST, as_json, verify
 
 REASON = unavailable_reason()
@@ -88,7 +88,9 @@ def scene(tools, emulator, tmp_path_factory) -> Iterator[Scene]:
     scene = Scene(emulator, ws.outputs(), queue)
     try:
         for name in ("test-1", "test-2"):
-            box = Sandbox(emulator, name, tmp_path_factory.mktemp(f"box-{name}")).boot()
+            box = Sandbox(
+                emulator, name, tmp_path_factory.mktemp(f"box-{name}"), expose=(SDK_CLIENTS,)
+            ).boot()
             scene.boxes[name] = box
             assert box.start().ok
             _log_lifecycle_output(box, name)

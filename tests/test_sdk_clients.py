@@ -17,7 +17,7 @@ import pytest
 
 from nbattr.harness.sandbox import JUPYTER_ENV, Run, Sandbox, unavailable_reason
 from nbattr.harness.workspace import prepare
-from sdk_clients import BUCKET, CLIENTS, CONFIG_BLIND, PROJECT, Client
+from sdk_clients import BUCKET, CLIENTS, CONFIG_BLIND, PROJECT, SDK_CLIENTS, Client
 
 REASON = unavailable_reason()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
@@ -42,7 +42,9 @@ def sdk_notebook(tools, emulator, tmp_path_factory) -> Iterator[Notebook]:
     basic.apply()
     outputs = basic.outputs()
     _log_data_events(emulator, BUCKET)
-    box = Sandbox(emulator, NOTEBOOK, tmp_path_factory.mktemp("sdk-box")).boot()
+    box = Sandbox(
+        emulator, NOTEBOOK, tmp_path_factory.mktemp("sdk-box"), expose=(SDK_CLIENTS,)
+    ).boot()
     try:
         started = box.start()
         assert started.ok, started.stdout + started.stderr
