@@ -20,9 +20,9 @@ from collections.abc import Callable
 import boto3
 from moto.iam import models as iam_models
 
-from nbattr.emulator import Emulator, aws_managed_policies
+from nbattr.emulator import ACCOUNT_ID, DEFAULT_REGION, Emulator, aws_managed_policies
 
-ROLE = "arn:aws:iam::123456789012:role/bench"
+ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/bench"
 
 
 def _round(emulator: Emulator) -> float:
@@ -32,10 +32,12 @@ def _round(emulator: Emulator) -> float:
     iam.list_roles()
     sts.get_caller_identity()
     keys = sts.assume_role(RoleArn=ROLE, RoleSessionName="bench")["Credentials"]
+    # Not Emulator.client_as: its new boto3 session loads the service models again each
+    # round, which is the client's cost, not the emulator's.
     boto3.client(
         "sts",
         endpoint_url=emulator.endpoint,
-        region_name="us-east-1",
+        region_name=DEFAULT_REGION,
         aws_access_key_id=keys["AccessKeyId"],
         aws_secret_access_key=keys["SecretAccessKey"],
         aws_session_token=keys["SessionToken"],

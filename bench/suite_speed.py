@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from nbattr.harness.toolchain import find_project_root
+from nbattr.harness.toolchain import cache_dir, find_project_root
 
 SLOWEST = re.compile(r"^([\d.]+)s (setup|call|teardown)\s+(\S+)", re.MULTILINE)
 
@@ -61,8 +61,8 @@ def main() -> None:
     results = {}
     # Not under /tmp: the notebook sandbox gives its notebooks a /tmp of their own, where the
     # SDK clients a tree installed would not be found.
-    (checkout / ".cache").mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=checkout / ".cache", prefix="bench-suite-") as where:
+    cache_dir().mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache_dir(), prefix="bench-suite-") as where:
         # Each tree finds the team's provider as a CI clone does, at ../shared beside it
         # (an environment variable would not reach the processes tests start with a clean
         # environment, which would then write a registry-only CLI config into the cache).

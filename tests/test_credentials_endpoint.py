@@ -20,6 +20,7 @@ import pytest
 import bypasses
 from nbattr.harness.sandbox import SYSTEM_PATH, Run, Sandbox, unavailable_reason
 from nbattr.harness.workspace import prepare
+from sdk_clients import JS
 
 REASON = unavailable_reason()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
@@ -27,7 +28,6 @@ pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
 RUN_DIR = "/run/nbattr"
 PROFILE_D = "/etc/profile.d/nbattr-credentials.sh"
 CONFIG = "/home/ec2-user/.aws/config"
-JS_CLIENTS = Path(__file__).resolve().parent.parent / "tools" / "sdk-clients" / "js"
 # sts:GetCallerIdentity through the AWS SDK for JavaScript v2's default credential chain. v2
 # ignores AWS_ENDPOINT_URL, so the emulator's endpoint is passed explicitly.
 JS_V2_CALLER = """
@@ -98,7 +98,7 @@ def sandbox(emulator, tmp_path) -> Iterator[Callable[..., Sandbox]]:
     booted: list[Sandbox] = []
 
     def make(notebook: str) -> Sandbox:
-        box = Sandbox(emulator, notebook, tmp_path / f"sandbox-{len(booted)}", expose=(JS_CLIENTS,))
+        box = Sandbox(emulator, notebook, tmp_path / f"sandbox-{len(booted)}", expose=(JS,))
         booted.append(box.boot())
         return box
 
@@ -110,11 +110,11 @@ def sandbox(emulator, tmp_path) -> Iterator[Callable[..., Sandbox]]:
 @pytest.fixture
 def js_v2(emulator) -> dict[str, str]:
     """The environment that lets node find the pinned aws-sdk 2.x (`make tools`)."""
-    if not (JS_CLIENTS / "node_modules" / "aws-sdk").is_dir():
+    if not (JS / "node_modules" / "aws-sdk").is_dir():
         pytest.skip("aws-sdk 2.x is not installed: run `make tools` (needs npm)")
     metadata = emulator.notebook_metadata_endpoint("test-1")
     return {
-        "NODE_PATH": str(JS_CLIENTS / "node_modules"),
+        "NODE_PATH": str(JS / "node_modules"),
         "AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE": "1",
         # v2 appends "/latest/..." to the endpoint as given: the real one, http://169.254.169.254,
         # has no trailing slash, the sandbox's has (botocore accepts both).

@@ -9,8 +9,10 @@ partitions, which creates each partition's backend, and every reset re-creates a
 exist. Profiled under the suite, that was three quarters of the emulator's CPU.
 
 Two changes, neither altering what moto serves:
-- the JSON text is parsed once per process; each backend still gets its own policy objects
-  (attachment counts are per account), built from the parsed rows;
+- the JSON text is parsed once per process; each backend still gets its own policy objects,
+  built from the parsed rows: GetPolicy's AttachmentCount is "the total number of IAM
+  users, groups, and roles to which the policy is attached" (IAM API Reference, GetPolicy),
+  and those belong to one account;
 - finding a key's account reads only backends that exist: a backend never made holds no keys.
 """
 
@@ -24,7 +26,6 @@ from typing import Any
 from moto import settings as moto_settings
 from moto.iam import models as iam_models
 from moto.iam.aws_managed_policies import aws_managed_policies_data
-from moto.utilities.utils import PARTITION_NAMES
 
 
 @cache
@@ -57,13 +58,11 @@ def _init_aws_policies(self: iam_models.IAMBackend) -> list[iam_models.ManagedPo
 
 
 def _get_account_id_from(access_key: str) -> str:
-    """moto's lookup, reading each partition's backend only if it was made (`dict.get`
-    bypasses the lazy creation in `AccountSpecificBackend.__getitem__`)."""
+    """moto's lookup over the partitions' backends that were made (`dict.values` bypasses
+    the lazy creation in `AccountSpecificBackend.__getitem__`)."""
     for account_id, account in list(iam_models.iam_backends.items()):
-        for partition in PARTITION_NAMES:
-            backend = dict.get(account, partition)
-            if backend is not None and access_key in backend.access_keys:
-                return account_id
+        if any(access_key in backend.access_keys for backend in list(dict.values(account))):
+            return account_id
     return iam_models.DEFAULT_ACCOUNT_ID
 
 
