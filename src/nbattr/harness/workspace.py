@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 import tftest
 
 from ..emulator import DEFAULT_REGION, Emulator
-from . import init_cache
+from . import init_cache, provider_servers
 from .provider_block import write_provider_block
-from .toolchain import Toolchain, ToolchainError, cache_dir, find_project_root
+from .toolchain import TERRAFORM_REGISTRY, Toolchain, ToolchainError, cache_dir, find_project_root
 
 # What a consumer of the module gets: the root module, its submodules, script and examples.
 MODULE_TREE = (
@@ -56,6 +56,8 @@ class Workspace:
     path: Path
     # Where a kept `terraform init` result for this configuration lives (see init_cache).
     init_store: Path | None = None
+    # The registry host its `hashicorp/aws` resolves to (OpenTofu has its own).
+    registry: str = TERRAFORM_REGISTRY
 
     def init(self) -> str:
         """`terraform init`, or a copy of its kept result for the same configuration."""
@@ -72,22 +74,46 @@ class Workspace:
         return output
 
     def plan(self, tf_vars: dict[str, Any] | None = None, **kw: Any) -> Any:
-        return _once_more_on_a_dropped_read(
-            lambda: self.tf.plan(output=True, tf_vars=tf_vars, **kw)
-        )
+        return self._command("plan", lambda: self.tf.plan(output=True, tf_vars=tf_vars, **kw))
 
     def apply(self, tf_vars: dict[str, Any] | None = None) -> str:
-        return str(_once_more_on_a_dropped_read(lambda: self.tf.apply(tf_vars=tf_vars)))
+        return str(self._command("apply", lambda: self.tf.apply(tf_vars=tf_vars)))
 
     def destroy(self, tf_vars: dict[str, Any] | None = None) -> str:
-        return str(_once_more_on_a_dropped_read(lambda: self.tf.destroy(tf_vars=tf_vars)))
+        return str(self._command("destroy", lambda: self.tf.destroy(tf_vars=tf_vars)))
 
     def outputs(self) -> dict[str, Any]:
         return {key: value for key, value in self.tf.output().items()}
 
     def run(self, *args: str) -> tftest.TerraformCommandOutput:
         """Any terraform command; raises tftest.TerraformTestError on failure."""
-        return _once_more_on_a_dropped_read(lambda: self.tf.execute_command(*args))
+        return self._command(args[0] if args else "", lambda: self.tf.execute_command(*args))
+
+    def _command(self, name: str, command: Callable[[], T]) -> T:
+        def attached() -> T:
+            with self._provider_attached(name):
+                return command()
+
+        return _once_more_on_a_dropped_read(attached)
+
+    @contextmanager
+    def _provider_attached(self, command: str) -> Iterator[None]:
+        """Lend the command a running provider (see provider_servers) where it loads one."""
+        binary = (
+            provider_servers.installed_provider(self.path, self.registry)
+            if provider_servers.enabled() and command in provider_servers.PROVIDER_COMMANDS
+            else None
+        )
+        if binary is None:
+            yield
+            return
+        address = f"{self.registry}/hashicorp/aws"
+        with provider_servers.SERVERS.lend(binary, address, self.tf.env) as value:
+            self.tf.env[provider_servers.REATTACH] = value
+            try:
+                yield
+            finally:
+                self.tf.env.pop(provider_servers.REATTACH, None)
 
 
 # On a loaded machine the provider's HTTP client now and then drops the connection to the
@@ -149,4 +175,4 @@ def prepare(
         toolchain.terraform.version_text,
         toolchain.cli_config.read_text(),
     )
-    return Workspace(tf, tfdir, cache_dir() / "init" / key)
+    return Workspace(tf, tfdir, cache_dir() / "init" / key, toolchain.terraform.registry)

@@ -1,0 +1,162 @@
+"""A gRPC relay between Terraform and one running AWS provider that answers two questions
+from memory once the provider has answered them.
+
+Of the AWS provider's CPU in each Terraform command, most goes to two calls whose answers
+depend only on the binary and the request: `GetSchema` (its whole schema, 3.9 MB, built
+afresh each time: about 0.4 CPU-s) and `PrepareProviderConfig` (the provider block checked
+against the schema, which in SDKv2 first re-validates every resource's schema,
+`Provider.InternalValidate`: about 1.7 CPU-s). The relay forwards every call to the provider
+as it is, and keeps the provider's own answer to these two for a byte-identical request to
+the same process: Terraform still asks, and still receives exactly what this provider said.
+Every other call (configure, validate, plan, apply, read) reaches the provider every time.
+
+The relay speaks go-plugin's protocol on a Unix socket of its own: the provider's services
+(tfplugin5), the health check, and go-plugin's broker, stdio and controller streams. It
+never passes on a controller `Shutdown`: the provider outlives each command.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent import futures
+from pathlib import Path
+from typing import Any
+
+import grpc
+
+# Calls whose answer is kept (tfplugin5: the protocol the AWS provider 5.x serves).
+REMEMBERED = frozenset(
+    {"/tfplugin5.Provider/GetSchema", "/tfplugin5.Provider/PrepareProviderConfig"}
+)
+# go-plugin's streaming services (github.com/hashicorp/go-plugin, internal/plugin/*.proto).
+BIDI_STREAMS = frozenset({"/plugin.GRPCBroker/StartStream"})
+SERVER_STREAMS = frozenset({"/plugin.GRPCStdio/StreamStdio"})
+SHUTDOWN = "/plugin.GRPCController/Shutdown"
+# A schema is 3.9 MB, above gRPC's 4 MiB default only by a little; no limit either way.
+UNLIMITED = [("grpc.max_receive_message_length", -1), ("grpc.max_send_message_length", -1)]
+# Terraform validates and plans up to 10 resources at once, and holds two streams open.
+THREADS = 24
+# Seconds beyond which a remaining time means "no deadline" (a day).
+NO_DEADLINE = 86_400.0
+
+
+def _raw(data: bytes) -> bytes:
+    return data
+
+
+def _timeout(context: grpc.ServicerContext) -> float | None:
+    """The caller's deadline, if it set one: without one, grpcio reports a time so far off
+    that passing it on overflows into an immediate deadline."""
+    remaining = context.time_remaining()
+    return remaining if remaining is not None and remaining < NO_DEADLINE else None
+
+
+def _until_cancelled(requests: Iterator[bytes]) -> Iterator[bytes]:
+    """The caller's stream, ended quietly when the caller goes (each command's end)."""
+    try:
+        yield from requests
+    except grpc.RpcError:
+        return
+
+
+class _Relay(grpc.GenericRpcHandler):
+    def __init__(self, provider_socket: str) -> None:
+        self._channel = grpc.insecure_channel(f"unix:{provider_socket}", options=UNLIMITED)
+        self._answers: dict[tuple[str, bytes], bytes] = {}
+        self._lock = threading.Lock()
+        self.replayed = 0
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def service(self, handler_call_details: Any) -> grpc.RpcMethodHandler | None:
+        method: str = handler_call_details.method
+        if method == SHUTDOWN:
+            return grpc.unary_unary_rpc_method_handler(lambda request, context: b"")
+        if method in BIDI_STREAMS:
+            return grpc.stream_stream_rpc_method_handler(self._bidi(method))
+        if method in SERVER_STREAMS:
+            return grpc.unary_stream_rpc_method_handler(self._server_stream(method))
+        return grpc.unary_unary_rpc_method_handler(self._unary(method))
+
+    def _unary(self, method: str) -> Callable[[bytes, grpc.ServicerContext], bytes]:
+        forward = self._channel.unary_unary(
+            method, request_serializer=_raw, response_deserializer=_raw
+        )
+
+        def handle(request: bytes, context: grpc.ServicerContext) -> bytes:
+            key = (method, request)
+            if method in REMEMBERED:
+                with self._lock:
+                    if key in self._answers:
+                        self.replayed += 1
+                        return self._answers[key]
+            try:
+                answer: bytes = forward(request, timeout=_timeout(context))
+            except grpc.RpcError as error:
+                context.abort(error.code(), error.details() or "")
+            if method in REMEMBERED:
+                with self._lock:
+                    self._answers[key] = answer
+            return answer
+
+        return handle
+
+    def _server_stream(
+        self, method: str
+    ) -> Callable[[bytes, grpc.ServicerContext], Iterator[bytes]]:
+        forward = self._channel.unary_stream(
+            method, request_serializer=_raw, response_deserializer=_raw
+        )
+
+        def handle(request: bytes, context: grpc.ServicerContext) -> Iterator[bytes]:
+            call = forward(request)
+            context.add_callback(call.cancel)
+            try:
+                yield from call
+            except grpc.RpcError:
+                return  # the command ended and cancelled its stream
+
+        return handle
+
+    def _bidi(
+        self, method: str
+    ) -> Callable[[Iterator[bytes], grpc.ServicerContext], Iterator[bytes]]:
+        forward = self._channel.stream_stream(
+            method, request_serializer=_raw, response_deserializer=_raw
+        )
+
+        def handle(requests: Iterator[bytes], context: grpc.ServicerContext) -> Iterator[bytes]:
+            call = forward(_until_cancelled(requests))
+            context.add_callback(call.cancel)
+            try:
+                yield from call
+            except grpc.RpcError:
+                return
+
+        return handle
+
+
+class ProviderReplay:
+    """A relay listening on `socket` for the provider listening on `provider_socket`."""
+
+    def __init__(self, provider_socket: str, socket: Path) -> None:
+        self.socket = socket
+        self._relay = _Relay(provider_socket)
+        self._server = grpc.server(
+            futures.ThreadPoolExecutor(THREADS, thread_name_prefix="provider-replay"),
+            handlers=[self._relay],
+            options=UNLIMITED,
+        )
+        self._server.add_insecure_port(f"unix:{socket}")
+        self._server.start()
+
+    @property
+    def replayed(self) -> int:
+        """How many answers came from memory."""
+        return self._relay.replayed
+
+    def stop(self) -> None:
+        self._server.stop(grace=None)
+        self._relay.close()
