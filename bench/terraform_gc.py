@@ -6,13 +6,15 @@ Every Terraform command starts the AWS provider three times (schema, validate, p
 each start builds the provider's whole schema, so the garbage collector runs often while
 little garbage is left. The harness sets GOGC (nbattr.harness.toolchain.TERRAFORM_GOGC) for
 the Terraform processes it starts. This plans examples/basic on the emulator with each
-setting in turn, alternating, and prints the medians and their ratio. Not a test: nothing
-here asserts a number.
+setting in turn, alternating, and prints the medians and their ratio. Each plan starts its own
+provider, as for users (no lent one: NBATTR_PROVIDER_SERVERS=off), so all its CPU is counted.
+Not a test: nothing here asserts a number.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import tempfile
@@ -20,6 +22,7 @@ import time
 from pathlib import Path
 
 from nbattr.emulator import Emulator
+from nbattr.harness import provider_servers
 from nbattr.harness.toolchain import TERRAFORM_GOGC, toolchain
 from nbattr.harness.workspace import prepare
 
@@ -35,6 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
+    os.environ[provider_servers.SWITCH] = "off"
     cpu: dict[str, list[float]] = {name: [] for name in SETTINGS}
     wall: dict[str, list[float]] = {name: [] for name in SETTINGS}
     with Emulator() as emulator, tempfile.TemporaryDirectory() as tmp:
