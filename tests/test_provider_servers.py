@@ -108,6 +108,8 @@ def test_a_process_is_reused_only_under_the_same_environment(servers, binary, ad
         pass
     with servers.lend(binary, address, {**env, "TF_VAR_team": "a"}) as inputs_only:
         assert _pid(inputs_only) == _pid(first)  # Terraform's inputs never reach a provider
+    with servers.lend(binary, address, {**env, "PYTEST_CURRENT_TEST": "x.py::y"}) as marked:
+        assert _pid(marked) == _pid(first)  # nor does pytest's marker of the running test
     with servers.lend(binary, address, {**env, "AWS_REGION": "eu-west-1"}) as other:
         assert _pid(other) != _pid(first)
 

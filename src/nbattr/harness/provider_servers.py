@@ -47,8 +47,9 @@ PROVIDER_COMMANDS = frozenset(
 # The line the provider's debug mode prints, then the value between the quotes.
 ANNOUNCEMENT = f"{REATTACH}='"
 START_TIMEOUT = 60.0
-# Idle processes kept per worker; each holds about 300 MB once configured.
-IDLE_LIMIT = 2
+# Idle processes kept per worker, each 300-500 MB once configured: one for Terraform, one for
+# OpenTofu, one more for a test that runs two commands at once.
+IDLE_LIMIT = 3
 
 
 class ProviderServerError(RuntimeError):
@@ -79,13 +80,19 @@ def installed_provider(config: Path, registry: str) -> Path | None:
     return found[0].resolve() if len(found) == 1 else None
 
 
+# Set per test by pytest for its own reporting (docs.pytest.org, "PYTEST_CURRENT_TEST
+# environment variable"); copied into every command's environment, it would make each test's
+# commands look different and start a process of their own.
+PYTEST_MARKER = "PYTEST_CURRENT_TEST"
+
+
 def provider_environment(terraform_env: Mapping[str, str]) -> dict[str, str]:
     """What a provider started by Terraform would see: Terraform's environment, less the
-    variables only Terraform reads (inputs, an attach value)."""
+    variables only Terraform reads (inputs, an attach value) and pytest's test marker."""
     return {
         key: value
         for key, value in terraform_env.items()
-        if not key.startswith("TF_VAR_") and key != REATTACH
+        if not key.startswith("TF_VAR_") and key not in (REATTACH, PYTEST_MARKER)
     }
 
 
