@@ -18,7 +18,7 @@ DOCUMENTED := . modules/execution-role modules/lifecycle-config modules/notebook
               examples/basic examples/detection examples/existing-role examples/forensics \
               examples/vpc-kms
 
-.PHONY: venv tools sdk-clients docs demo test lint bench-on-start bench-verify bench-verify-fleet bench-attribute bench-terraform-gc bench-emulator-reset bench-provider-servers bench-suite clean
+.PHONY: venv tools sdk-clients docs demo test lint bench-on-start bench-verify bench-verify-fleet bench-attribute bench-terraform-gc bench-emulator-reset bench-provider-servers bench-boto-sessions bench-suite clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -124,6 +124,9 @@ bench-emulator-reset: venv ## the emulator's CPU per reset: moto's IAM as it com
 
 bench-provider-servers: venv ## a Terraform command's CPU: provider started by Terraform, lent, lent behind the replay
 	$(BIN)/python bench/provider_servers.py --runs 3
+
+bench-boto-sessions: venv ## CPU of a client on a new boto3 session: botocore's loader per session vs shared
+	$(BIN)/python bench/boto_sessions.py --runs 5
 
 OLD ?= 159410c
 bench-suite: venv ## the whole suite's wall time: the tree at OLD, then this one (~25 min)

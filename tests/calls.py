@@ -6,6 +6,8 @@ from typing import Any
 
 import boto3
 
+from nbattr.emulator import boto_sessions
+
 
 def create_role(emulator: Any, name: str, path: str = "/service-role/") -> str:
     iam = emulator.client("iam")
@@ -17,11 +19,11 @@ def create_role(emulator: Any, name: str, path: str = "/service-role/") -> str:
 def assumed_session(base_sts: Any, role_arn: str, session: str) -> boto3.Session:
     """A boto3 session of `<role>/<session>`, assumed with the credentials in `base_sts`."""
     credentials = base_sts.assume_role(RoleArn=role_arn, RoleSessionName=session)["Credentials"]
-    return boto3.session.Session(
+    return boto_sessions.session(
+        "us-east-1",
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
-        region_name="us-east-1",
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import boto3
 import requests
 from botocore.config import Config
 from moto.moto_server.werkzeug_app import (
@@ -20,6 +19,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from ..sessions import BASE_SESSION_NAME
+from . import boto_sessions
 from .athena import AthenaApi, AthenaQueries
 from .aws_managed_policies import install as serve_aws_managed_policies
 from .cloudtrail import CloudTrailStore
@@ -260,10 +260,10 @@ class Emulator:
         key = (service, region, internal)
         with self._clients_lock:
             if key not in self._clients:
-                self._clients[key] = boto3.session.Session(
+                self._clients[key] = boto_sessions.session(
+                    region,
                     aws_access_key_id=TEST_CREDENTIALS["AWS_ACCESS_KEY_ID"],
                     aws_secret_access_key=TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-                    region_name=region,
                 ).client(
                     service,
                     endpoint_url=self.endpoint,
@@ -276,9 +276,9 @@ class Emulator:
         credentials = self.client("sts").assume_role(RoleArn=role_arn, RoleSessionName=session)[
             "Credentials"
         ]
-        return boto3.session.Session(
+        return boto_sessions.session(
+            DEFAULT_REGION,
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],
-            region_name=DEFAULT_REGION,
         ).client(service, endpoint_url=self.endpoint)
