@@ -12,7 +12,9 @@ A provider process holds one configuration at a time (SDKv2 keeps a single `meta
 process is lent to one command at a time and never shared by two at once. It runs with the
 environment Terraform would have given the provider, and a process is reused only by a
 command with that same environment. `terraform init` is never given one: it installs
-providers and would skip an attached one.
+providers and would skip an attached one. The process runs in a folder of its own, not the
+configuration's: a resource that handed the provider a relative file path
+(`aws_s3_object.source`) would not find it there; none of this project's does.
 
 Between Terraform and each process sits a relay (provider_replay) that keeps the provider's
 answers to its two costly, unchanging calls. NBATTR_PROVIDER_SERVERS picks the way: `replay`
