@@ -180,10 +180,11 @@ class ProviderServers:
         self._lock = threading.Lock()
         self._idle_limit = idle_limit
 
-    def _take(self, binary: Path, env: dict[str, str]) -> _Server | None:
+    def _take(self, binary: Path, env: dict[str, str], replay: bool) -> _Server | None:
         with self._lock:
             for server in reversed(self._idle):
-                if server.binary == binary and server.env == env:
+                same_way = (server.replay is not None) == replay
+                if server.binary == binary and server.env == env and same_way:
                     self._idle.remove(server)
                     if server.alive():
                         return server
@@ -203,7 +204,8 @@ class ProviderServers:
         """A TF_REATTACH_PROVIDERS value naming a provider process for `address`, which no
         other command uses until the block ends."""
         env = provider_environment(terraform_env)
-        server = self._take(binary, env) or _start(binary, env, mode() == "replay")
+        replay = mode() == "replay"
+        server = self._take(binary, env, replay) or _start(binary, env, replay)
         try:
             yield json.dumps({address: server.attach})
         finally:
