@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import signal
 import subprocess
+import sys
 import urllib.error
 import urllib.request
 
@@ -171,3 +172,16 @@ def test_flush_trails_without_an_emulator_is_a_usage_error():
     assert _flush(None).returncode == 2
     unreachable = _flush("http://127.0.0.1:9")
     assert unreachable.returncode == 2 and "cannot reach the emulator" in unreachable.stderr
+
+
+@pytest.mark.parametrize("args", [["start", "nb-a"], ["flush-trails"]], ids=["start", "flush"])
+def test_the_commands_that_talk_to_a_running_emulator_never_import_moto(args):
+    """They only POST to its control route: loading moto would cost them seconds."""
+    argv = ["nbattr", "emulator", *args]
+    code = f"import sys; from nbattr.cli import main; sys.argv = {argv}; main()"
+    env = clean_environ({"AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", code], env=env,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 2 and "cannot reach the emulator" in done.stderr, done.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in done.stderr.splitlines()}
+    assert "nbattr" in imported and "moto" not in imported
