@@ -23,14 +23,19 @@ def _need(tool: Path) -> None:
         pytest.skip(f"{tool.name} is not installed: `make tools` builds it when Go is present")
 
 
-def test_tflint_is_clean(project):
+@pytest.mark.parametrize("folder", CONFIGS)
+def test_tflint_is_clean(folder, project):
+    """Each configuration on its own (`--chdir`), as `--recursive` would, without its walk:
+    that starts the ruleset plugin in every folder of the checkout (node_modules, Maven
+    targets), 870 of them, and took 45 CPU seconds against 3 for these 11."""
     _need(TFLINT)
     done = subprocess.run(
-        [str(TFLINT), "--recursive", f"--config={project / '.tflint.hcl'}", "--format=compact"],
+        [str(TFLINT), f"--chdir={folder}", f"--config={project / '.tflint.hcl'}",
+         "--format=compact"],
         cwd=project,
         capture_output=True,
         text=True,
-    )
+    )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -4,7 +4,10 @@ example and Python package of the project is named there."""
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
+
+from layout import CONFIGS
 
 
 def _layout_block(readme: str) -> list[str]:
@@ -61,3 +64,13 @@ def test_every_module_example_and_package_is_in_the_layout_block(project: Path):
     examples = " ".join(lines[start : start + 1 + _continuations(lines, start)])
     unnamed = [d.name for d in (project / "examples").iterdir() if d.name not in examples]
     assert not unnamed, f"examples missing from the README layout block: {unnamed}"
+
+
+def test_the_configurations_the_checks_run_on_are_every_terraform_folder(project: Path):
+    """validate, tflint and terraform-docs run on CONFIGS: a new module must not slip past."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.tf"],
+        cwd=project, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    folders = {str(Path(path).parent) for path in tracked}
+    assert folders == set(CONFIGS), (folders - set(CONFIGS), set(CONFIGS) - folders)
