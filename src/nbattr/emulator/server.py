@@ -30,6 +30,7 @@ from .constants import DEFAULT_REGION, INTERNAL_AGENT, TEST_CREDENTIALS
 from .control_route import ControlRoute, Starter
 from .imds import PREFIX as IMDS_PREFIX
 from .imds import MetadataService, RootPaths
+from .moto_reset import install as reset_without_rebuilding
 from .network import NotebookNetwork
 from .s3_secure_transport import install as stand_in_for_tls
 from .sagemaker_eni import NotebookInterfaces
@@ -71,6 +72,7 @@ class Emulator:
 
     def start(self) -> Emulator:
         serve_aws_managed_policies()  # before any IAM backend is made
+        reset_without_rebuilding()
         delete_trails_by_arn()
         stand_in_for_tls()
         self._metadata = MetadataService(
