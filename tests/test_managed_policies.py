@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from moto.iam.models import iam_backends
+from moto.iam.models import AWSManagedPolicy, iam_backends
 
 from calls import assumed_session, create_role
+from nbattr.emulator import ACCOUNT_ID
+from nbattr.emulator.aws_managed_policies import _policy_rows
 
 AWS_MANAGED = re.compile(r"arn:aws:iam::aws:policy/[A-Za-z0-9_+=,.@/-]+[A-Za-z0-9]")
 
@@ -77,3 +79,27 @@ def test_a_key_moto_did_not_issue_makes_no_backend_for_other_partitions(clean_em
     iam.list_roles()
     made = {partition for backends in iam_backends.values() for partition in dict.keys(backends)}
     assert made == {"aws"}
+
+
+def test_each_accounts_policies_equal_what_motos_constructor_builds(clean_emulator):
+    """The copies of per-process prototypes (aws_managed_policies.py) hold what moto's own
+    constructor gives each backend: the same attributes and values, and none of one account's
+    containers (tags, versions) shared with another's."""
+    sts = clean_emulator.client("sts")
+    other = assumed_session(sts, f"arn:aws:iam::{OTHER_ACCOUNT}:role/admin", "other")
+    other.client("iam", endpoint_url=clean_emulator.endpoint).list_roles()
+    clean_emulator.client("iam").list_roles()
+    ours = iam_backends[ACCOUNT_ID]["aws"].managed_policies[SAGEMAKER_FULL_ACCESS]
+    theirs = iam_backends[OTHER_ACCOUNT]["aws"].managed_policies[SAGEMAKER_FULL_ACCESS]
+    name, row = next(r for r in _policy_rows() if r[0] == "AmazonSageMakerFullAccess")
+    built = AWSManagedPolicy(name, account_id=ACCOUNT_ID, region="us-east-1", **row)
+
+    def state(policy: AWSManagedPolicy) -> dict[str, object]:
+        return {**vars(policy), "id": None, "versions": [vars(v) for v in policy.versions]}
+
+    assert state(ours) == state(built) == {**state(theirs), "account_id": ACCOUNT_ID}
+    assert re.fullmatch(r"A[A-Z0-9]{20}", ours.id) and ours.id != theirs.id
+    for attribute, value in vars(ours).items():
+        if isinstance(value, list | dict | set):
+            assert value is not vars(theirs)[attribute], attribute
+    assert all(a is not b for a, b in zip(ours.versions, theirs.versions, strict=True))
