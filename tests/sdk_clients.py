@@ -62,13 +62,18 @@ def _node(
     return Client(name, row, ("node", str(JS / script)), needs=needs, program="node", env=env)
 
 
+# A caller runs for a second: the JIT's first tier only and the serial collector halve the
+# JVM's own CPU (its compiler threads), and change nothing the SDK reads or sends.
+JVM_SHORT_RUN = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+
+
 def _java(module: str, row: str, event: str = "GetCallerIdentity") -> Client:
     classes = JAVA / module / "target" / "classes"
     jars = JAVA / module / "target" / "dependency"
     return Client(
         f"java-{module}",
         row,
-        ("java", "-cp", f"{classes}:{jars}/*", "nbattr.Caller"),
+        ("java", *JVM_SHORT_RUN, "-cp", f"{classes}:{jars}/*", "nbattr.Caller"),
         event=event,
         needs=(classes, jars),
         program="java",

@@ -20,6 +20,8 @@ spark = (
     # On the driver's classpath, not spark.jars, which would copy the 560 MB SDK bundle.
     .config("spark.driver.extraClassPath", f"{jar_dir}/*")
     .config("spark.ui.enabled", "false")
+    # A short session: the JIT's first tier and the serial collector take 15 -> 9 CPU s.
+    .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
     .config("spark.hadoop.fs.s3a.endpoint", os.environ["AWS_ENDPOINT_URL"])
     .config("spark.hadoop.fs.s3a.endpoint.region", os.environ["AWS_DEFAULT_REGION"])
     .config("spark.hadoop.fs.s3a.path.style.access", "true")
