@@ -120,7 +120,8 @@ AWS_PLATFORMS = [
     "notebook-al2023-v1",
 ]  # CreateNotebookInstance's PlatformIdentifier pattern (SageMaker API Reference)
 PROVIDER_REJECTS = re.compile(
-    r'expected value of platform_identifier to match regular expression "([^"]+)"'
+    r"expected value of platform_identifier to match regular expression "
+    r'"([^"]+)", got ([A-Za-z0-9-]+)'
 )
 
 
@@ -179,27 +180,36 @@ def test_allowing_imdsv1_is_a_per_notebook_opt_in_with_a_warning(root_module):
 def test_every_aws_platform_passes_the_module_and_reaches_the_providers_own_check(
     root_module, tools
 ):
-    """The module accepts AWS's values; whether the provider does depends on its version."""
-    accepted = set()
-    for platform in AWS_PLATFORMS:
-        notebooks = {"nb-1": {"platform_identifier": platform}}
-        tf_vars = {"role_name": "platforms", "notebooks": notebooks}
-        try:
-            plan = root_module.plan(tf_vars=tf_vars)
-        except tftest.TerraformTestError as error:
-            message = str(error)
-            assert "must be null or one of SageMaker's platforms" not in message, message
-            provider_pattern = PROVIDER_REJECTS.search(message)
-            assert provider_pattern, message[-2000:]
-            assert not re.fullmatch(provider_pattern.group(1), platform)
-            continue
-        accepted.add(platform)
-        assert _root_notebooks(plan)["nb-1"]["platform_identifier"] == platform
-        (warning,) = _check_problems(plan, "notebook_platforms_are_supported")
-        assert f"nb-1 ({platform})" in warning and "no longer creates or restarts" in warning
+    """The module accepts AWS's values; whether the provider does depends on its version.
+    One plan asks for every platform (Terraform reports each rejected value), a second only
+    for those the provider took."""
+    rejected = {}
+    notebooks = {f"nb-{i}": {"platform_identifier": p} for i, p in enumerate(AWS_PLATFORMS)}
+    try:
+        root_module.plan(tf_vars={"role_name": "platforms", "notebooks": notebooks})
+    except tftest.TerraformTestError as error:
+        message = str(error)
+        assert "must be null or one of SageMaker's platforms" not in message, message
+        rejected = {got: pattern for pattern, got in PROVIDER_REJECTS.findall(message)}
+        assert rejected, message[-2000:]
+    for platform, pattern in rejected.items():
+        assert platform in AWS_PLATFORMS and not re.fullmatch(pattern, platform), platform
+    accepted = {name: notebook for name, notebook in notebooks.items()
+                if notebook["platform_identifier"] not in rejected}  # fmt: skip
+    plan = root_module.plan(tf_vars={"role_name": "platforms", "notebooks": accepted})
+    planned = _root_notebooks(plan)
+    assert {n: v["platform_identifier"] for n, v in planned.items()} == {
+        n: v["platform_identifier"] for n, v in accepted.items()
+    }
+    (warning,) = _check_problems(plan, "notebook_platforms_are_supported")
+    for name, notebook in accepted.items():
+        assert f"{name} ({notebook['platform_identifier']})" in " ".join(warning.split())
+    assert "no longer creates or restarts" in warning
     if tools.mirror.aws_versions[-1:] == ("5.45.0",):
         # Provider 5.45.0's own list (checked here, and in its notebook_instance.go).
-        assert accepted == {"notebook-al1-v1", "notebook-al2-v1", "notebook-al2-v2"}
+        assert {n["platform_identifier"] for n in accepted.values()} == {
+            "notebook-al1-v1", "notebook-al2-v1", "notebook-al2-v2"
+        }  # fmt: skip
 
 
 def _update_platform_in_place(emulator, notebook: str, platform: str) -> None:
