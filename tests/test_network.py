@@ -122,6 +122,34 @@ def test_vpc_notebook_has_an_interface_in_its_subnet_until_deleted(aws, clean_em
     ec2.delete_vpc(VpcId=aws["vpc"])
 
 
+def test_vpc_notebooks_get_distinct_addresses_outside_the_reserved_five(aws, clean_emulator):
+    """As AWS assigns them: free, never the subnet's first four or last (Amazon VPC User
+    Guide, "Subnet CIDR blocks"). moto's own pick is random and repeated an address."""
+    ec2, sagemaker = clean_emulator.client("ec2"), clean_emulator.client("sagemaker")
+    small = ec2.create_subnet(VpcId=aws["vpc"], CidrBlock="10.42.9.0/28")["Subnet"]["SubnetId"]
+    names = [f"tiny-{index}" for index in range(11)]  # a /28 holds 16 - 5 = 11
+    for name in names:
+        sagemaker.create_notebook_instance(
+            NotebookInstanceName=name, InstanceType="ml.t3.medium", RoleArn=aws["role"],
+            SubnetId=small, SecurityGroupIds=[aws["group"]],
+        )  # fmt: skip
+    found = ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [small]}])
+    addresses = {eni["PrivateIpAddress"] for eni in found["NetworkInterfaces"]}
+    usable = list(ipaddress.ip_network("10.42.9.0/28"))[4:-1]
+    assert addresses == {str(address) for address in usable}
+    sagemaker.stop_notebook_instance(NotebookInstanceName="tiny-3")
+    sagemaker.delete_notebook_instance(NotebookInstanceName="tiny-3")
+    sagemaker.create_notebook_instance(
+        NotebookInstanceName="tiny-again", InstanceType="ml.t3.medium", RoleArn=aws["role"],
+        SubnetId=small, SecurityGroupIds=[aws["group"]],
+    )  # fmt: skip
+    again = sagemaker.describe_notebook_instance(NotebookInstanceName="tiny-again")
+    (interface,) = ec2.describe_network_interfaces(
+        NetworkInterfaceIds=[again["NetworkInterfaceId"]]
+    )["NetworkInterfaces"]
+    assert interface["PrivateIpAddress"] == "10.42.9.7"  # tiny-3's, freed
+
+
 # -- the emulator: the settings moto drops, and the metadata service that obeys them -------
 
 

@@ -11,14 +11,21 @@ PrivateIpAddress); the notebook sandbox gives the notebook that address.
 moto 5.2.5 makes none (its notebook model says "ToDo: NetworkInterfaceId"). This WSGI layer
 in front of moto does what SageMaker does: a successful CreateNotebookInstance with a
 SubnetId creates the interface in moto's EC2 backend (an unknown subnet is refused, as on
-AWS), DescribeNotebookInstance answers with its id, and a successful DeleteNotebookInstance
-deletes it, so the subnet and security groups can be destroyed afterwards. SageMaker's own
-EC2 calls are not the account's API calls, so CloudTrail records none here. Drop this module
-when moto makes the interface itself.
+AWS) at a free address of the subnet, DescribeNotebookInstance answers with its id, and a
+successful DeleteNotebookInstance deletes it, so the subnet and security groups can be
+destroyed afterwards. SageMaker's own EC2 calls are not the account's API calls, so
+CloudTrail records none here. Drop this module when moto makes the interface itself.
+
+The address: moto gives an interface made without one a random address of the subnet, which
+another interface may already hold (two notebooks in a /24 met once in a few hundred runs,
+and the sandbox could not route both). AWS assigns an available address, never one of the
+five it reserves in each subnet, the first four and the last (Amazon VPC User Guide, "Subnet
+CIDR blocks"); here the lowest such address no interface holds.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -61,7 +68,7 @@ class NotebookInterfaces:
             if subnet_id:
                 ec2.create_network_interface(
                     subnet=str(subnet_id),
-                    private_ip_address=[],  # moto picks a free one in the subnet
+                    private_ip_address=_free_address(ec2, str(subnet_id)),
                     group_ids=list(parameters.get("securityGroupIds") or []) or None,
                     description=DESCRIPTION.format(name=name),
                 )
@@ -75,6 +82,22 @@ class NotebookInterfaces:
                     answer["NetworkInterfaceId"] = found[0].id
                     data = json.dumps(answer).encode()
         return respond(start_response, status, data, headers=headers)
+
+
+def _free_address(ec2: Any, subnet_id: str) -> str:
+    """The subnet's lowest address that AWS does not reserve and no interface holds."""
+    network = ipaddress.ip_network(ec2.get_subnet(subnet_id).cidr_block)
+    taken = {
+        address["PrivateIpAddress"]
+        for eni in ec2.enis.values()
+        if eni.subnet.id == subnet_id
+        for address in eni.private_ip_addresses
+    }
+    usable = range(int(network.network_address) + 4, int(network.broadcast_address))
+    return next(
+        (str(ipaddress.ip_address(n)) for n in usable if str(ipaddress.ip_address(n)) not in taken),
+        "",  # none left: moto then picks one, as before
+    )
 
 
 def _interfaces_of(ec2: Any, notebook: str) -> list[Any]:
