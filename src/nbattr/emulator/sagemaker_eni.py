@@ -26,6 +26,7 @@ CIDR blocks"); here the lowest such address no interface holds.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -93,11 +94,11 @@ def _free_address(ec2: Any, subnet_id: str) -> str:
         if eni.subnet.id == subnet_id
         for address in eni.private_ip_addresses
     }
-    usable = range(int(network.network_address) + 4, int(network.broadcast_address))
-    return next(
-        (str(ipaddress.ip_address(n)) for n in usable if str(ipaddress.ip_address(n)) not in taken),
-        "",  # none left: moto then picks one, as before
-    )
+    # hosts() leaves out the first address and the last; AWS reserves the next three too.
+    for address in itertools.islice(network.hosts(), 3, None):
+        if str(address) not in taken:
+            return str(address)
+    return ""  # none left: moto then picks one, as before
 
 
 def _interfaces_of(ec2: Any, notebook: str) -> list[Any]:
