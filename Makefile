@@ -122,7 +122,7 @@ bench-terraform-gc: venv ## CPU of a terraform plan under Go's default GC and th
 bench-emulator-reset: venv ## the emulator's CPU per reset: moto's IAM as it comes vs managed policies made once
 	$(BIN)/python bench/emulator_reset.py --runs 7
 
-bench-provider-servers: venv ## a Terraform command's CPU: provider started by Terraform, lent, lent behind the replay
+bench-provider-servers: venv ## a Terraform command's CPU: provider started by Terraform, lent, behind the relay, narrowed
 	$(BIN)/python bench/provider_servers.py --runs 3
 
 bench-boto-sessions: venv ## CPU of a client on a new boto3 session: botocore's loader per session vs shared

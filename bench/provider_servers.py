@@ -1,11 +1,12 @@
 """A Terraform command's cost with the AWS provider started by Terraform (as for users), lent
-running (`attach`), and lent behind the replaying relay (`replay`, the suite's default); see
+running (`attach`), lent behind the replaying relay (`replay`), and behind the relay narrowing
+the schema to the configuration's types (`narrow`, the suite's default); see
 nbattr.harness.provider_servers.
 
 Run: make bench-provider-servers   (or: .venv/bin/python bench/provider_servers.py --runs 3)
 
 One round: a fresh copy of examples/basic, then plan (with `show -json`), apply, `show -json`
-and destroy on the emulator. The three ways alternate round by round in one process. CPU is
+and destroy on the emulator. The four ways alternate round by round in one process. CPU is
 Terraform's and the providers' (the lent processes' CPU read from /proc, since they outlive
 the round); wall is the round's. The first round of each way, which starts its process, is
 reported apart. Prints medians and ratios. Not a test: nothing here asserts a number.
@@ -26,7 +27,7 @@ from nbattr.harness import provider_servers
 from nbattr.harness.toolchain import Toolchain, toolchain
 from nbattr.harness.workspace import prepare
 
-WAYS = ("off", "attach", "replay")
+WAYS = ("off", "attach", "replay", "narrow")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 

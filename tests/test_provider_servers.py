@@ -19,6 +19,7 @@ from nbattr.harness.provider_servers import (
     ProviderServers,
     installed_provider,
 )
+from nbattr.harness.schema_narrowing import configured_types
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def servers(monkeypatch) -> ProviderServers:
     """A pool of this test's own, in place of the worker's."""
     fresh = ProviderServers()
     monkeypatch.setattr(provider_servers, "SERVERS", fresh)
-    monkeypatch.setenv(SWITCH, "replay")
+    monkeypatch.setenv(SWITCH, "narrow")
     yield fresh
     fresh.close()
 
@@ -75,8 +76,10 @@ def test_commands_reuse_one_process_and_plan_as_with_their_own_provider(
     lent = basic.plan()
     (server,) = servers.idle_servers()
     first_pid, replayed = server.process.pid, server.replay.replayed
-    # `plan` then `show -json` on one process: the schema was asked for twice, built once.
+    # `plan` then `show -json` on one process: the schema was asked for twice, built once,
+    # and narrowed to the configuration's types each time.
     assert replayed >= 1
+    assert server.replay.narrowed > replayed
     again = basic.plan()
     (server,) = servers.idle_servers()
     assert server.process.pid == first_pid
@@ -86,6 +89,33 @@ def test_commands_reuse_one_process_and_plan_as_with_their_own_provider(
     assert servers.idle_servers() == [server]  # not lent to
     assert len(own.resource_changes) > 0
     assert _changes(lent) == _changes(own) == _changes(again)
+
+
+def _schema(workspace) -> dict:
+    (provider,) = json.loads(workspace.run("providers", "schema", "-json").out)[
+        "provider_schemas"
+    ].values()
+    return provider
+
+
+def test_a_narrowed_schema_is_the_providers_own_for_the_configurations_types(
+    servers, basic, monkeypatch
+):
+    """What Terraform reads through the narrowing relay, against the schema of a provider it
+    started itself: the same provider block, and the same schema for every type the
+    configuration (the example and the modules it calls) declares; no other type."""
+    narrowed = _schema(basic)
+    monkeypatch.setenv(SWITCH, "off")
+    whole = _schema(basic)
+    assert len(whole["resource_schemas"]) > 1000 and len(whole["data_source_schemas"]) > 400
+    declared = configured_types(basic.path)
+    # Declared by the modules examples/basic calls, not by the example itself.
+    assert {"aws_sagemaker_notebook_instance", "aws_iam_role"} <= declared
+    assert narrowed["provider"] == whole["provider"]
+    for kind in ("resource_schemas", "data_source_schemas"):
+        assert set(narrowed[kind]) == declared & set(whole[kind]), kind
+        assert {name: whole[kind][name] for name in narrowed[kind]} == narrowed[kind], kind
+    assert narrowed["resource_schemas"] and narrowed["data_source_schemas"]
 
 
 def test_apply_and_destroy_on_a_lent_process_reach_the_emulator(servers, basic, clean_emulator):

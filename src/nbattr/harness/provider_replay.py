@@ -10,6 +10,9 @@ as it is, and keeps the provider's own answer to these two for a byte-identical 
 the same process: Terraform still asks, and still receives exactly what this provider said.
 Every other call (configure, validate, plan, apply, read) reaches the provider every time.
 
+While a command that named its configuration's types holds the relay, the schema answer it
+receives is narrowed to those types (schema_narrowing): the same entries, fewer of them.
+
 The relay speaks go-plugin's protocol on a Unix socket of its own: the provider's services
 (tfplugin5), the health check, and go-plugin's broker, stdio and controller streams. It
 never passes on a controller `Shutdown`: the provider outlives each command.
@@ -25,10 +28,11 @@ from typing import Any
 
 import grpc
 
+from . import schema_narrowing
+
 # Calls whose answer is kept (tfplugin5: the protocol the AWS provider 5.x serves).
-REMEMBERED = frozenset(
-    {"/tfplugin5.Provider/GetSchema", "/tfplugin5.Provider/PrepareProviderConfig"}
-)
+GET_SCHEMA = "/tfplugin5.Provider/GetSchema"
+REMEMBERED = frozenset({GET_SCHEMA, "/tfplugin5.Provider/PrepareProviderConfig"})
 # go-plugin's streaming services (github.com/hashicorp/go-plugin, internal/plugin/*.proto).
 BIDI_STREAMS = frozenset({"/plugin.GRPCBroker/StartStream"})
 SERVER_STREAMS = frozenset({"/plugin.GRPCStdio/StreamStdio"})
@@ -64,8 +68,12 @@ class _Relay(grpc.GenericRpcHandler):
     def __init__(self, provider_socket: str) -> None:
         self._channel = grpc.insecure_channel(f"unix:{provider_socket}", options=UNLIMITED)
         self._answers: dict[tuple[str, bytes], bytes] = {}
+        self._narrowed: dict[tuple[bytes, frozenset[str]], bytes] = {}
         self._lock = threading.Lock()
         self.replayed = 0
+        self.narrowed = 0
+        # The types of the configuration whose command holds the relay; None: all of them.
+        self.schema_types: frozenset[str] | None = None
 
     def close(self) -> None:
         self._channel.close()
@@ -86,22 +94,39 @@ class _Relay(grpc.GenericRpcHandler):
         )
 
         def handle(request: bytes, context: grpc.ServicerContext) -> bytes:
-            key = (method, request)
-            if method in REMEMBERED:
-                with self._lock:
-                    if key in self._answers:
-                        self.replayed += 1
-                        return self._answers[key]
-            try:
-                answer: bytes = forward(request, timeout=_timeout(context))
-            except grpc.RpcError as error:
-                context.abort(error.code(), error.details() or "")
-            if method in REMEMBERED:
-                with self._lock:
-                    self._answers[key] = answer
-            return answer
+            answer = self._remembered(method, request)
+            if answer is None:
+                try:
+                    answer = forward(request, timeout=_timeout(context))
+                except grpc.RpcError as error:
+                    context.abort(error.code(), error.details() or "")
+                if method in REMEMBERED:
+                    with self._lock:
+                        self._answers[(method, request)] = answer
+            return self._narrow(answer) if method == GET_SCHEMA else answer
 
         return handle
+
+    def _remembered(self, method: str, request: bytes) -> bytes | None:
+        if method not in REMEMBERED:
+            return None
+        with self._lock:
+            answer = self._answers.get((method, request))
+            if answer is not None:
+                self.replayed += 1
+        return answer
+
+    def _narrow(self, answer: bytes) -> bytes:
+        keep = self.schema_types
+        if keep is None:
+            return answer
+        with self._lock:
+            narrowed = self._narrowed.get((answer, keep))
+            if narrowed is None:
+                narrowed = schema_narrowing.narrow(answer, keep)
+                self._narrowed[(answer, keep)] = narrowed
+            self.narrowed += 1
+        return narrowed
 
     def _server_stream(
         self, method: str
@@ -156,6 +181,16 @@ class ProviderReplay:
     def replayed(self) -> int:
         """How many answers came from memory."""
         return self._relay.replayed
+
+    @property
+    def narrowed(self) -> int:
+        """How many schema answers were narrowed to a configuration's types."""
+        return self._relay.narrowed
+
+    def narrow_schema_to(self, types: frozenset[str] | None) -> None:
+        """Narrow the schema answers to `types` (None: give them whole) until told otherwise;
+        the relay serves one command at a time, so this is that command's choice."""
+        self._relay.schema_types = types
 
     def stop(self) -> None:
         self._server.stop(grace=None)

@@ -17,8 +17,10 @@ configuration's: a resource that handed the provider a relative file path
 (`aws_s3_object.source`) would not find it there; none of this project's does.
 
 Between Terraform and each process sits a relay (provider_replay) that keeps the provider's
-answers to its two costly, unchanging calls. NBATTR_PROVIDER_SERVERS picks the way: `replay`
-(the default), `attach` (no relay) or `off` (each command starts its own provider, as for users).
+answers to its two costly, unchanging calls and, in the default way, narrows the schema answer
+to the types of the configuration that holds the process (schema_narrowing).
+NBATTR_PROVIDER_SERVERS picks the way: `narrow` (the default), `replay` (the relay, whole
+schemas), `attach` (no relay) or `off` (each command starts its own provider, as for users).
 """
 
 from __future__ import annotations
@@ -42,9 +44,21 @@ from .provider_replay import ProviderReplay
 
 SWITCH = "NBATTR_PROVIDER_SERVERS"
 REATTACH = "TF_REATTACH_PROVIDERS"
-# Commands that load providers. `init` installs them; `output`, `fmt`, `version` load none.
+# Commands that load providers (`providers schema` among the `providers` ones). `init`
+# installs them; `output`, `fmt`, `version` load none.
 PROVIDER_COMMANDS = frozenset(
-    {"plan", "apply", "destroy", "show", "validate", "refresh", "import", "console", "state"}
+    {
+        "plan",
+        "apply",
+        "destroy",
+        "show",
+        "validate",
+        "refresh",
+        "import",
+        "console",
+        "state",
+        "providers",
+    }
 )
 # The line the provider's debug mode prints, then the value between the quotes.
 ANNOUNCEMENT = f"{REATTACH}='"
@@ -58,11 +72,11 @@ class ProviderServerError(RuntimeError):
     pass
 
 
-MODES = ("replay", "attach", "off")
+MODES = ("narrow", "replay", "attach", "off")
 
 
 def mode() -> str:
-    chosen = os.environ.get(SWITCH, "replay")
+    chosen = os.environ.get(SWITCH, "narrow")
     if chosen not in MODES:
         raise ProviderServerError(f"{SWITCH} must be one of {', '.join(MODES)}; got {chosen!r}")
     return chosen
@@ -70,6 +84,10 @@ def mode() -> str:
 
 def enabled() -> bool:
     return mode() != "off"
+
+
+def narrowing() -> bool:
+    return mode() == "narrow"
 
 
 def installed_provider(config: Path, registry: str) -> Path | None:
@@ -200,15 +218,26 @@ class ProviderServers:
             old.stop()
 
     @contextmanager
-    def lend(self, binary: Path, address: str, terraform_env: Mapping[str, str]) -> Iterator[str]:
+    def lend(
+        self,
+        binary: Path,
+        address: str,
+        terraform_env: Mapping[str, str],
+        schema_types: frozenset[str] | None = None,
+    ) -> Iterator[str]:
         """A TF_REATTACH_PROVIDERS value naming a provider process for `address`, which no
-        other command uses until the block ends."""
+        other command uses until the block ends. With `schema_types`, in the `narrow` way,
+        the process's schema answers name only those types meanwhile."""
         env = provider_environment(terraform_env)
-        replay = mode() == "replay"
+        replay = mode() in ("narrow", "replay")
         server = self._take(binary, env, replay) or _start(binary, env, replay)
+        if server.replay is not None:
+            server.replay.narrow_schema_to(schema_types if narrowing() else None)
         try:
             yield json.dumps({address: server.attach})
         finally:
+            if server.replay is not None:
+                server.replay.narrow_schema_to(None)
             if server.alive():
                 self._give_back(server)
             else:

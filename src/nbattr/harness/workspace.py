@@ -19,6 +19,7 @@ import tftest
 from ..emulator import DEFAULT_REGION, Emulator
 from . import init_cache, provider_servers
 from .provider_block import write_provider_block
+from .schema_narrowing import configured_types
 from .toolchain import TERRAFORM_REGISTRY, Toolchain, ToolchainError, cache_dir, find_project_root
 
 # What a consumer of the module gets: the root module, its submodules, script and examples.
@@ -108,7 +109,8 @@ class Workspace:
             yield
             return
         address = f"{self.registry}/hashicorp/aws"
-        with provider_servers.SERVERS.lend(binary, address, self.tf.env) as value:
+        types = configured_types(self.path) if provider_servers.narrowing() else None
+        with provider_servers.SERVERS.lend(binary, address, self.tf.env, types) as value:
             self.tf.env[provider_servers.REATTACH] = value
             try:
                 yield
