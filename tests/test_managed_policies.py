@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+from botocore.exceptions import ClientError
 from moto.iam.models import AWSManagedPolicy, iam_backends
 
 from calls import assumed_session, create_role
@@ -77,6 +79,15 @@ def test_a_key_moto_did_not_issue_makes_no_backend_for_other_partitions(clean_em
     # IAM backend, the second looks for the key in it.
     iam.list_roles()
     iam.list_roles()
+    # The emulator's own layers in front of moto look the account up too: SageMaker's
+    # network interfaces and notebook settings, and Athena.
+    sagemaker = clean_emulator.client("sagemaker")
+    with pytest.raises(ClientError):
+        sagemaker.describe_notebook_instance(NotebookInstanceName="absent")
+    with pytest.raises(ClientError):
+        sagemaker.update_notebook_instance(NotebookInstanceName="absent", VolumeSizeInGB=6)
+    with pytest.raises(ClientError):
+        clean_emulator.client("athena").get_query_execution(QueryExecutionId="absent")
     made = {partition for backends in iam_backends.values() for partition in dict.keys(backends)}
     assert made == {"aws"}
 

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from moto.ec2.models import ec2_backends
-from moto.iam.models import get_account_id_from
+from moto.iam import models as iam_models
 
 from .cloudtrail.requests import parse
 from .wsgi import AWS_JSON, App, buffered_body, respond, run_app
@@ -54,7 +54,8 @@ class NotebookInterfaces:
         if request is None or request.service != "sagemaker" or request.action not in _ACTIONS:
             return self._app(environ, start_response)
         action, parameters = request.action, request.parameters
-        ec2 = ec2_backends[get_account_id_from(request.access_key_id)][request.region]
+        # Through the module: the emulator replaces moto's lookup (aws_managed_policies).
+        ec2 = ec2_backends[iam_models.get_account_id_from(request.access_key_id)][request.region]
         name = str(parameters.get("notebookInstanceName", ""))
         # Only a creation in a subnet gets an interface; SageMaker refuses unknown subnets.
         subnet_id = parameters.get("subnetId") if action == "CreateNotebookInstance" else None

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from moto.core.utils import utcnow
-from moto.iam.models import get_account_id_from
+from moto.iam import models as iam_models
 from moto.sagemaker.models import sagemaker_backends
 
 from .cloudtrail.requests import parse
@@ -109,7 +109,8 @@ class NotebookSettings:
         if invalid and request.action in ("CreateNotebookInstance", "UpdateNotebookInstance"):
             return _error(start_response, invalid)
         if request.action == "UpdateNotebookInstance":  # moto has none: answered here
-            account = get_account_id_from(request.access_key_id)
+            # Through the module: the emulator replaces moto's lookup (aws_managed_policies).
+            account = iam_models.get_account_id_from(request.access_key_id)
             return self._update(start_response, sagemaker_backends[account][request.region], asked)
         status, headers, data = run_app(self._app, environ)
         if status.startswith("200"):

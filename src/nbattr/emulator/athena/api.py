@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from moto.athena.models import athena_backends
-from moto.iam.models import get_account_id_from
+from moto.iam import models as iam_models
 
 from ...verify.clock import Clock, SystemClock
 from ..cloudtrail.requests import parse
@@ -132,7 +132,9 @@ class AthenaApi:
         if request is None:
             return self._app(environ, start_response)
         asked = json.loads(body or b"{}")
-        backend = athena_backends[get_account_id_from(request.access_key_id)][request.region]
+        # Through the module: the emulator replaces moto's lookup (aws_managed_policies).
+        account = iam_models.get_account_id_from(request.access_key_id)
+        backend = athena_backends[account][request.region]
         if action == "ListTagsForResource":
             return self._tags(start_response, backend, asked, environ)
         if action == "DeleteNamedQuery":
