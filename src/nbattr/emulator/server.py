@@ -28,6 +28,7 @@ from .cloudtrail.recorder import CloudTrailRecorder
 from .cloudtrail.trail_deletion import install as delete_trails_by_arn
 from .constants import DEFAULT_REGION, INTERNAL_AGENT, TEST_CREDENTIALS
 from .control_route import ControlRoute, Starter
+from .ec2_public_images import install as leave_out_public_images
 from .imds import PREFIX as IMDS_PREFIX
 from .imds import MetadataService, RootPaths
 from .moto_reset import install as reset_without_rebuilding
@@ -73,6 +74,7 @@ class Emulator:
     def start(self) -> Emulator:
         serve_aws_managed_policies()  # before any IAM backend is made
         reset_without_rebuilding()
+        leave_out_public_images()
         delete_trails_by_arn()
         stand_in_for_tls()
         self._metadata = MetadataService(
