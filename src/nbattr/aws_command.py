@@ -107,6 +107,7 @@ class Aws:
 
         self.session = session or boto3.Session()
         self.endpoint_url = endpoint_url
+        self._clients: dict[tuple[str, str, str], Any] = {}
         self.regions = list(dict.fromkeys(regions)) or (
             [self.session.region_name] if self.session.region_name else []
         )
@@ -114,11 +115,16 @@ class Aws:
             raise UsageError("no region: pass --region or configure AWS_REGION / a profile region")
 
     def client(self, service: str, region: str, **config: Any) -> Any:
+        """One client per service, region and configuration, made on first use: building a
+        client costs tens of milliseconds of CPU, and a fleet's checks ask per notebook."""
         from botocore.config import Config
 
-        return self.session.client(
-            service, region_name=region, endpoint_url=self.endpoint_url, config=Config(**config)
-        )
+        key = (service, region, repr(sorted(config.items())))
+        if key not in self._clients:
+            self._clients[key] = self.session.client(
+                service, region_name=region, endpoint_url=self.endpoint_url, config=Config(**config)
+            )
+        return self._clients[key]
 
 
 def resolve_role_arn(role: str, iam: Any) -> str:
