@@ -1,8 +1,8 @@
 """The AWS provider's schema answer narrowed to the types one configuration can use.
 
-Terraform decodes the provider's whole `GetSchema` answer in every command: 3.9 MB, about
-1,300 resource types and 550 data sources, most of a command's own CPU (decoding, then the
-garbage collector). It uses the schema of a type only where the configuration or its state
+Terraform decodes the provider's whole `GetSchema` answer in every command: 3.9 MB, 1,358
+resource types and 556 data sources in 5.45.0, most of a command's own CPU (decoding, then
+the garbage collector). It uses the schema of a type only where the configuration or its state
 names that type. The test bench's relay (provider_replay) therefore hands each command the
 provider's own answer with only the type maps narrowed to the types the configuration
 declares or its state holds: every kept entry, and every other field (the provider block,
