@@ -97,9 +97,10 @@ def _init_aws_policies(self: iam_models.IAMBackend) -> list[iam_models.ManagedPo
     ]
 
 
-def _get_account_id_from(access_key: str) -> str:
+def account_id_from(access_key: str) -> str:
     """moto's lookup over the partitions' backends that were made (`dict.values` bypasses
-    the lazy creation in `AccountSpecificBackend.__getitem__`)."""
+    the lazy creation in `AccountSpecificBackend.__getitem__`). The emulator's own layers in
+    front of moto call this one; moto's responses get it through install()."""
     for account_id, account in list(iam_models.iam_backends.items()):
         if any(access_key in backend.access_keys for backend in list(dict.values(account))):
             return account_id
@@ -111,4 +112,4 @@ def install() -> None:
     moto_settings.default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
     iam_models.IAMBackend._init_aws_policies = _init_aws_policies  # type: ignore[method-assign]
     # moto's responses import the function from this module when they call it.
-    iam_models.get_account_id_from = _get_account_id_from
+    iam_models.get_account_id_from = account_id_from

@@ -7,8 +7,9 @@ module, the notebooks and `nbattr` never call an EC2 image or snapshot API, and 
 notebook instance names no AMI. So the catalogue is not loaded (moto's own switch,
 MOTO_EC2_LOAD_DEFAULT_AMIS, moto/settings.py), unless whoever runs the emulator set it.
 
-In AWS, DescribeImages and DescribeSnapshots also list public images and snapshots; here they
-list only what was made in the emulator (README, "Emulator fidelity").
+On AWS, DescribeImages and DescribeSnapshots also list the public images and snapshots the
+account may use (Amazon EC2 API Reference, DescribeImages and DescribeSnapshots); here they
+list only what was made in the emulator (README, "Toolchain").
 """
 
 from __future__ import annotations

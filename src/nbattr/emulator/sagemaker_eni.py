@@ -32,8 +32,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from moto.ec2.models import ec2_backends
-from moto.iam import models as iam_models
 
+from .aws_managed_policies import account_id_from
 from .cloudtrail.requests import parse
 from .wsgi import AWS_JSON, App, buffered_body, respond, run_app
 
@@ -54,8 +54,7 @@ class NotebookInterfaces:
         if request is None or request.service != "sagemaker" or request.action not in _ACTIONS:
             return self._app(environ, start_response)
         action, parameters = request.action, request.parameters
-        # Through the module: the emulator replaces moto's lookup (aws_managed_policies).
-        ec2 = ec2_backends[iam_models.get_account_id_from(request.access_key_id)][request.region]
+        ec2 = ec2_backends[account_id_from(request.access_key_id)][request.region]
         name = str(parameters.get("notebookInstanceName", ""))
         # Only a creation in a subnet gets an interface; SageMaker refuses unknown subnets.
         subnet_id = parameters.get("subnetId") if action == "CreateNotebookInstance" else None

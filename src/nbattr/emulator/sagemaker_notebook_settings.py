@@ -35,9 +35,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from moto.core.utils import utcnow
-from moto.iam import models as iam_models
 from moto.sagemaker.models import sagemaker_backends
 
+from .aws_managed_policies import account_id_from
 from .cloudtrail.requests import parse
 from .wsgi import AWS_JSON, App, buffered_body, respond, run_app
 
@@ -109,8 +109,7 @@ class NotebookSettings:
         if invalid and request.action in ("CreateNotebookInstance", "UpdateNotebookInstance"):
             return _error(start_response, invalid)
         if request.action == "UpdateNotebookInstance":  # moto has none: answered here
-            # Through the module: the emulator replaces moto's lookup (aws_managed_policies).
-            account = iam_models.get_account_id_from(request.access_key_id)
+            account = account_id_from(request.access_key_id)
             return self._update(start_response, sagemaker_backends[account][request.region], asked)
         status, headers, data = run_app(self._app, environ)
         if status.startswith("200"):

@@ -86,10 +86,6 @@ def enabled() -> bool:
     return mode() != "off"
 
 
-def narrowing() -> bool:
-    return mode() == "narrow"
-
-
 def installed_provider(config: Path, registry: str) -> Path | None:
     """The AWS provider binary `terraform init` installed for `config`, if exactly one."""
     found = sorted(
@@ -232,7 +228,7 @@ class ProviderServers:
         replay = mode() in ("narrow", "replay")
         server = self._take(binary, env, replay) or _start(binary, env, replay)
         if server.replay is not None:
-            server.replay.narrow_schema_to(schema_types if narrowing() else None)
+            server.replay.narrow_schema_to(schema_types if mode() == "narrow" else None)
         try:
             yield json.dumps({address: server.attach})
         finally:

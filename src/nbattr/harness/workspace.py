@@ -109,7 +109,7 @@ class Workspace:
             yield
             return
         address = f"{self.registry}/hashicorp/aws"
-        types = configured_types(self.path) if provider_servers.narrowing() else None
+        types = configured_types(self.path)  # used in the `narrow` way only (lend decides)
         with provider_servers.SERVERS.lend(binary, address, self.tf.env, types) as value:
             self.tf.env[provider_servers.REATTACH] = value
             try:

@@ -28,9 +28,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from moto.athena.models import athena_backends
-from moto.iam import models as iam_models
 
 from ...verify.clock import Clock, SystemClock
+from ..aws_managed_policies import account_id_from
 from ..cloudtrail.requests import parse
 from ..wsgi import AWS_JSON, App, buffered_body, respond, run_app
 from .engine import Answer, QueryError, run_query
@@ -132,8 +132,7 @@ class AthenaApi:
         if request is None:
             return self._app(environ, start_response)
         asked = json.loads(body or b"{}")
-        # Through the module: the emulator replaces moto's lookup (aws_managed_policies).
-        account = iam_models.get_account_id_from(request.access_key_id)
+        account = account_id_from(request.access_key_id)
         backend = athena_backends[account][request.region]
         if action == "ListTagsForResource":
             return self._tags(start_response, backend, asked, environ)
