@@ -136,12 +136,10 @@ def run_demo(example: str = "examples/basic", keep: bool = False) -> int:
 
         # The audit reads the notebooks themselves, so it runs before they are destroyed.
         audit_report, audit_code = _audit(emulator, outputs["role_arn"], outputs["on_start_sha256"])
-        # CloudTrail keeps its records after the notebooks are gone, so verify and destroy
-        # run side by side; their reports are printed in story order.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            destroyed = pool.submit(ws.destroy, tf_vars=tf_vars)
-            verified = _verify(emulator, outputs["role_arn"]) if reason is None else None
-            destroyed.result()
+        # verify first checks that the notebooks exist (its preflight), so it runs before
+        # destroy: side by side, a quick destroy deleted them first and verify refused.
+        verified = _verify(emulator, outputs["role_arn"]) if reason is None else None
+        ws.destroy(tf_vars=tf_vars)
         verdict = 0
         if verified is not None:
             sys.stdout.write(verified.stdout)
