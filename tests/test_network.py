@@ -10,7 +10,9 @@ from __future__ import annotations
 import ipaddress
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -148,6 +150,36 @@ def test_vpc_notebooks_get_distinct_addresses_outside_the_reserved_five(aws, cle
         NetworkInterfaceIds=[again["NetworkInterfaceId"]]
     )["NetworkInterfaces"]
     assert interface["PrivateIpAddress"] == "10.42.9.7"  # tiny-3's, freed
+
+
+def test_notebooks_created_at_once_in_one_subnet_get_distinct_addresses(aws, clean_emulator):
+    """Terraform creates a module's notebooks in parallel; two picked one address once.
+    The emulator serves in this process: switching threads as often as CPython can makes an
+    unguarded pick-then-create collide in most runs."""
+    ec2 = clean_emulator.client("ec2")
+    small = ec2.create_subnet(VpcId=aws["vpc"], CidrBlock="10.42.9.0/28")["Subnet"]["SubnetId"]
+    names = [f"at-once-{index}" for index in range(11)]  # the /28's 11 usable addresses
+    start = threading.Barrier(len(names))
+
+    def create(name: str) -> None:
+        sagemaker = clean_emulator.client("sagemaker")
+        start.wait()
+        sagemaker.create_notebook_instance(
+            NotebookInstanceName=name, InstanceType="ml.t3.medium", RoleArn=aws["role"],
+            SubnetId=small, SecurityGroupIds=[aws["group"]],
+        )  # fmt: skip
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(len(names)) as pool:
+            list(pool.map(create, names))
+    finally:
+        sys.setswitchinterval(interval)
+    found = ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [small]}])
+    addresses = sorted(eni["PrivateIpAddress"] for eni in found["NetworkInterfaces"])
+    usable = list(ipaddress.ip_network("10.42.9.0/28"))[4:-1]
+    assert addresses == sorted(str(address) for address in usable)
 
 
 # -- the emulator: the settings moto drops, and the metadata service that obeys them -------

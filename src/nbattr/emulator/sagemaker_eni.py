@@ -20,7 +20,9 @@ The address: moto gives an interface made without one a random address of the su
 another interface may already hold (two notebooks in a /24 met once in a few hundred runs,
 and the sandbox could not route both). AWS assigns an available address, never one of the
 five it reserves in each subnet, the first four and the last (Amazon VPC User Guide, "Subnet
-CIDR blocks"); here the lowest such address no interface holds.
+CIDR blocks"); here the lowest such address no interface holds. Picking it and making the
+interface is one step under a lock: Terraform creates notebooks in parallel, and two
+creations in one subnet picked the same address once (the second sandbox could not route it).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import json
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -46,6 +49,7 @@ class NotebookInterfaces:
 
     def __init__(self, app: App) -> None:
         self._app = app
+        self._addressing = threading.Lock()  # one address pick and interface at a time
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("SageMaker."):
@@ -67,12 +71,13 @@ class NotebookInterfaces:
         status, headers, data = run_app(self._app, environ)
         if status.startswith("200"):
             if subnet_id:
-                ec2.create_network_interface(
-                    subnet=str(subnet_id),
-                    private_ip_address=_free_address(ec2, str(subnet_id)),
-                    group_ids=list(parameters.get("securityGroupIds") or []) or None,
-                    description=DESCRIPTION.format(name=name),
-                )
+                with self._addressing:
+                    ec2.create_network_interface(
+                        subnet=str(subnet_id),
+                        private_ip_address=_free_address(ec2, str(subnet_id)),
+                        group_ids=list(parameters.get("securityGroupIds") or []) or None,
+                        description=DESCRIPTION.format(name=name),
+                    )
             elif action == "DeleteNotebookInstance":
                 for interface in _interfaces_of(ec2, name):
                     ec2.delete_network_interface(interface.id)
