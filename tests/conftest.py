@@ -47,6 +47,12 @@ SHARED_SETUPS = frozenset(
 )  # fmt: skip
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "long: takes tens of seconds alone; scheduled first (tests/conftest.py)"
+    )
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
@@ -59,6 +65,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             shared = [f"{name}={params[name]}" if name in params else name for name in shared]
             group = f"{item.module.__name__.rsplit('.', 1)[-1]}:{'+'.join(shared)}"
             item.add_marker(pytest.mark.xdist_group(group))
+    # pytest-xdist hands out the groups first (most tests first), then single tests in this
+    # order. A long test handed out last kept one worker busy for tens of seconds while the
+    # others idled (its queue of next tests waited behind it too), so long tests go first.
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)  # stable
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

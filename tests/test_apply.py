@@ -18,6 +18,8 @@ from nbattr.harness.inventory import Inventory, read_inventory
 from nbattr.harness.toolchain import toolchain
 from nbattr.harness.workspace import prepare
 
+pytestmark = pytest.mark.long  # each applies and destroys an example
+
 # Variables an example needs to be destroyed in a test: the forensics trail bucket may hold
 # log files by then (the emulator delivers them, tests/test_trail_delivery.py).
 TF_VARS = {"forensics": {"force_destroy": "true"}}

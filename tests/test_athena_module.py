@@ -53,6 +53,7 @@ def _athena_leftovers(emulator) -> str:
     return " ".join(left)
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("engine", ["terraform", "opentofu"])
 def test_module_applies_replans_clean_and_destroys(engine, request, clean_emulator, tmp_path,
                                                    capsys):  # fmt: skip

@@ -14,6 +14,7 @@ from nbattr.harness.sandbox import unavailable_reason
 REASON = unavailable_reason()
 
 
+@pytest.mark.long
 @pytest.mark.skipif(REASON is not None, reason=REASON or "")
 def test_demo_applies_starts_verifies_audits_and_destroys(project):
     done = subprocess.run(

@@ -26,7 +26,7 @@ from nbattr.trail_files import decode_log_file
 from verify_cli import NBATTR
 
 REASON = unavailable_reason()
-pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
+pytestmark = [pytest.mark.skipif(REASON is not None, reason=REASON or ""), pytest.mark.long]
 
 NOTEBOOK = "analyst-1"
 FILE_NAME = re.compile(

@@ -56,6 +56,7 @@ def test_derived_names_follow_the_role_and_stay_sagemaker_names(copies):
     assert planned_outputs(chosen)["lifecycle_config_name"] == "mine"
 
 
+@pytest.mark.long
 def test_two_copies_apply_side_by_side_and_one_policy_leaves_alone(copies, clean_emulator):
     iam = clean_emulator.client("iam")
     arns = {

@@ -70,6 +70,7 @@ def _changes(plan) -> str:
     )
 
 
+@pytest.mark.long
 def test_commands_reuse_one_process_and_plan_as_with_their_own_provider(
     servers, basic, monkeypatch
 ):

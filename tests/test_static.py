@@ -65,6 +65,7 @@ def test_validate_reports_a_deprecated_argument(tools, tmp_path, project):
     assert warning["snippet"]["code"].strip().startswith("is_enabled"), warning
 
 
+@pytest.mark.long
 def test_checkov_is_clean_offline(project, reports_dir, tmp_path):
     junit = reports_dir / "checkov-junit.xml"
     env = {

@@ -43,6 +43,7 @@ def test_the_section_holds_the_whole_path(project):
         assert step in commands, step
 
 
+@pytest.mark.long
 @pytest.mark.skipif(REASON is not None, reason=REASON or "")
 def test_the_readme_try_it_section_runs_as_written(project, tmp_path):
     readme = (project / "README.md").read_text()

@@ -172,6 +172,7 @@ def test_waits_through_delivery_delay(trail, role, clock):
     assert "waiting for nb-1" in done.stderr  # the progress display said so
 
 
+@pytest.mark.long
 def test_paginates_beyond_a_thousand_events(trail, role, clock):
     sts = trail.client_as(role, "nb-1")
     for _ in range(1100):

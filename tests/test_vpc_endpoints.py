@@ -183,6 +183,7 @@ FAIL_FAST = {"AWS_MAX_ATTEMPTS": "1"}  # no retries of the dropped connection
 
 
 @needs_sandbox
+@pytest.mark.long
 def test_the_vpc_kms_notebook_works_through_its_sts_endpoint_and_fails_without_it(
     workspace, clean_emulator, tmp_path: Path
 ):
