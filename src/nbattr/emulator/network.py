@@ -195,10 +195,10 @@ class NotebookNetwork:
                 self._addresses[notebook] = str(next(self._pool))
             return self._addresses[notebook]
 
-    def connect(self, pid: int, address: str, notebook: str) -> None:
+    def connect(self, pid: int, address: str, notebook: str) -> str:
         """Give the network namespace of process `pid` (notebook `notebook`'s sandbox) the
         address `address`, linked to the AWS side by a veth pair; both ends go away when that
-        namespace does."""
+        namespace does, or at `disconnect` of the name returned."""
         if self._holder is None:
             raise RuntimeError("the notebook network is not running")
         with self._lock:
@@ -219,6 +219,33 @@ class NotebookNetwork:
         ], "")  # fmt: skip
         with self._lock:  # only now: a failed link must not take over a running notebook's
             self._notebook_at[address] = notebook
+        return outside
+
+    def disconnect(self, link: str) -> None:
+        """Delete a sandbox's link, and with it the AWS side's route to its address, now.
+
+        The kernel frees a network namespace some time after its last process ended, and
+        under load that took seconds: the next sandbox of the same notebook found the old
+        route still there ("is in use") and could not start."""
+        if self._holder is None:
+            return  # stopped: the AWS side's namespace, and every link in it, is gone
+        done = subprocess.run(
+            ["nsenter", f"--target={self._holder.pid}", "--net", self._ip, "link", "del", link],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        if done.returncode != 0 and "Cannot find device" not in done.stderr:  # already gone
+            raise NetworkUnavailable(f"cannot remove {link}: {done.stderr.strip()}")
+
+    def routes_to(self, address: str) -> bool:
+        """Whether the AWS side still routes `address` to a sandbox."""
+        if self._holder is None:
+            return False
+        done = subprocess.run(
+            ["nsenter", f"--target={self._holder.pid}", "--net", self._ip, "route", "show",
+             f"{address}/32"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return bool(done.stdout.strip())
 
     def _batch(self, pid: int, commands: list[str], exists_hint: str) -> None:
         """`ip` commands run in the network namespace of process `pid`, stopping at an error."""

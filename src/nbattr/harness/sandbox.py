@@ -172,6 +172,8 @@ class Sandbox:
         self._expose = tuple(Path(path).resolve() for path in expose)  # more folders ec2-user reads
         self.address = self._address()
         self._holder: subprocess.Popen[str] | None = None
+        # Its end of the link to the AWS side, and that network's, once connected.
+        self._link: tuple[network.NotebookNetwork, str] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def boot(self) -> Sandbox:
@@ -192,7 +194,8 @@ class Sandbox:
             self.close()
             raise SandboxUnavailable(f"sandbox did not boot: {line} {stderr.strip()}")
         try:
-            self.emulator.notebook_network().connect(self._holder.pid, self.address, self.notebook)
+            aws_side = self.emulator.notebook_network()
+            self._link = (aws_side, aws_side.connect(self._holder.pid, self.address, self.notebook))
         except network.NetworkUnavailable as error:
             self.close()
             raise SandboxUnavailable(str(error)) from error
@@ -209,7 +212,16 @@ class Sandbox:
             _wait_until_ended(inside)  # they hold the network namespace, and its address
             os.killpg(self._holder.pid, signal.SIGKILL)
             self._holder.wait()
+        if self._link is not None:  # its address is free for the next sandbox at once
+            aws_side, link = self._link
+            aws_side.disconnect(link)
+            self._link = None
         self._holder = None
+
+    @property
+    def pid(self) -> int | None:
+        """The process that holds the sandbox's namespaces, while it runs."""
+        return self._holder.pid if self._holder is not None else None
 
     def processes_inside(self) -> list[int]:
         """Every process in this sandbox's mount namespace but the holder."""
