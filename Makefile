@@ -18,7 +18,7 @@ DOCUMENTED := . modules/execution-role modules/lifecycle-config modules/notebook
               examples/basic examples/detection examples/existing-role examples/forensics \
               examples/vpc-kms
 
-.PHONY: venv tools sdk-clients docs demo test lint bench-on-start bench-verify bench-verify-fleet bench-attribute bench-terraform-gc bench-emulator-reset bench-provider-servers bench-boto-sessions bench-suite clean
+.PHONY: venv tools sdk-clients docs demo test lint bench-on-start bench-verify bench-verify-fleet bench-attribute bench-terraform-gc bench-emulator-reset bench-emulator-dispatch bench-provider-servers bench-boto-sessions bench-suite clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -121,6 +121,9 @@ bench-terraform-gc: venv ## CPU of a terraform plan under Go's default GC and th
 
 bench-emulator-reset: venv ## the emulator's CPU per reset: moto's IAM as it comes vs managed policies made once
 	$(BIN)/python bench/emulator_reset.py --runs 7
+
+bench-emulator-dispatch: venv ## the emulator's CPU per request: moto's dispatcher vs each host's backend kept
+	$(BIN)/python bench/emulator_dispatch.py --runs 7
 
 bench-provider-servers: venv ## a Terraform command's CPU: provider started by Terraform, lent, behind the relay, narrowed
 	$(BIN)/python bench/provider_servers.py --runs 3

@@ -11,11 +11,7 @@ from typing import Any
 
 import requests
 from botocore.config import Config
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
+from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from ..sessions import BASE_SESSION_NAME
@@ -29,6 +25,7 @@ from .cloudtrail.trail_deletion import install as delete_trails_by_arn
 from .constants import DEFAULT_REGION, INTERNAL_AGENT, TEST_CREDENTIALS
 from .control_route import ControlRoute, Starter
 from .ec2_public_images import install as leave_out_public_images
+from .host_dispatch import HostDispatch
 from .imds import PREFIX as IMDS_PREFIX
 from .imds import MetadataService, RootPaths
 from .moto_reset import install as reset_without_rebuilding
@@ -81,7 +78,7 @@ class Emulator:
             NotebookInterfaces(
                 NotebookSettings(
                     AthenaApi(
-                        DomainDispatcherApplication(create_backend_app),
+                        HostDispatch(create_backend_app),
                         self.athena,
                         lambda service, region: self.client(service, region, internal=True),
                     )
