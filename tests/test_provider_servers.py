@@ -27,6 +27,7 @@ def servers(monkeypatch) -> ProviderServers:
     """A pool of this test's own, in place of the worker's."""
     fresh = ProviderServers()
     monkeypatch.setattr(provider_servers, "SERVERS", fresh)
+    monkeypatch.setattr(provider_servers, "_ANSWERS", {})  # and no answers kept before
     monkeypatch.setenv(SWITCH, "narrow")
     yield fresh
     fresh.close()
@@ -90,6 +91,21 @@ def test_commands_reuse_one_process_and_plan_as_with_their_own_provider(
     assert servers.idle_servers() == [server]  # not lent to
     assert len(own.resource_changes) > 0
     assert _changes(lent) == _changes(own) == _changes(again)
+
+
+def test_a_later_process_of_the_binary_gives_the_first_ones_answers(
+    servers, basic, binary, address
+):
+    first = basic.plan()
+    (earlier,) = servers.idle_servers()
+    assert earlier.replay.forwarded >= 2  # GetSchema and PrepareProviderConfig, once each
+    with servers.lend(binary, address, basic.tf.env):  # busy: the next plan starts another
+        later_plan = basic.plan()
+    (later,) = [server for server in servers.idle_servers() if server is not earlier]
+    assert later.process.pid != earlier.process.pid
+    assert later.replay.forwarded == 0  # it never built them
+    assert later.replay.replayed >= 2
+    assert _changes(later_plan) == _changes(first)
 
 
 def _schema(workspace) -> dict:

@@ -6,9 +6,12 @@ depend only on the binary and the request: `GetSchema` (its whole schema, 3.9 MB
 afresh each time: about 0.4 CPU-s) and `PrepareProviderConfig` (the provider block checked
 against the schema, which in SDKv2 first re-validates every resource's schema,
 `Provider.InternalValidate`: about 1.7 CPU-s). The relay forwards every call to the provider
-as it is, and keeps the provider's own answer to these two for a byte-identical request to
-the same process: Terraform still asks, and still receives exactly what this provider said.
-Every other call (configure, validate, plan, apply, read) reaches the provider every time.
+as it is, and keeps the provider's own answer to these two for a byte-identical request:
+Terraform still asks, and still receives exactly what a process of this binary said. The
+answers are kept for the binary (`Answers`), so a relay in front of a newer process of it
+gives them too; that process never builds them, which it needs only to answer these calls
+(the provider routes every other call by type on its own, terraform-plugin-mux). Every other
+call (configure, validate, plan, apply, read) reaches the provider every time.
 
 While a command that named its configuration's types holds the relay, the schema answer it
 receives is narrowed to those types (schema_narrowing): the same entries, fewer of them.
@@ -64,13 +67,23 @@ def _until_cancelled(requests: Iterator[bytes]) -> Iterator[bytes]:
         return
 
 
+class Answers:
+    """What processes of one provider binary answered to the remembered calls, and the
+    narrowings made of its schema, for every relay in front of one of them."""
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple[str, bytes], bytes] = {}
+        self.narrowed: dict[tuple[bytes, frozenset[str]], bytes] = {}
+        self.lock = threading.Lock()
+
+
 class _Relay(grpc.GenericRpcHandler):
-    def __init__(self, provider_socket: str) -> None:
+    def __init__(self, provider_socket: str, answers: Answers) -> None:
         self._channel = grpc.insecure_channel(f"unix:{provider_socket}", options=UNLIMITED)
-        self._answers: dict[tuple[str, bytes], bytes] = {}
-        self._narrowed: dict[tuple[bytes, frozenset[str]], bytes] = {}
-        self._lock = threading.Lock()
+        self._answers = answers
+        self._lock = answers.lock
         self.replayed = 0
+        self.forwarded = 0  # remembered calls that reached this relay's process
         self.narrowed = 0
         # The types of the configuration whose command holds the relay; None: all of them.
         self.schema_types: frozenset[str] | None = None
@@ -102,7 +115,8 @@ class _Relay(grpc.GenericRpcHandler):
                     context.abort(error.code(), error.details() or "")
                 if method in REMEMBERED:
                     with self._lock:
-                        self._answers[(method, request)] = answer
+                        self._answers.kept[(method, request)] = answer
+                        self.forwarded += 1
             return self._narrow(answer) if method == GET_SCHEMA else answer
 
         return handle
@@ -111,7 +125,7 @@ class _Relay(grpc.GenericRpcHandler):
         if method not in REMEMBERED:
             return None
         with self._lock:
-            answer = self._answers.get((method, request))
+            answer = self._answers.kept.get((method, request))
             if answer is not None:
                 self.replayed += 1
         return answer
@@ -121,10 +135,10 @@ class _Relay(grpc.GenericRpcHandler):
         if keep is None:
             return answer
         with self._lock:
-            narrowed = self._narrowed.get((answer, keep))
+            narrowed = self._answers.narrowed.get((answer, keep))
             if narrowed is None:
                 narrowed = schema_narrowing.narrow(answer, keep)
-                self._narrowed[(answer, keep)] = narrowed
+                self._answers.narrowed[(answer, keep)] = narrowed
             self.narrowed += 1
         return narrowed
 
@@ -164,11 +178,12 @@ class _Relay(grpc.GenericRpcHandler):
 
 
 class ProviderReplay:
-    """A relay listening on `socket` for the provider listening on `provider_socket`."""
+    """A relay listening on `socket` for the provider listening on `provider_socket`, with
+    the answers kept for that provider's binary (a fresh store: only this process's)."""
 
-    def __init__(self, provider_socket: str, socket: Path) -> None:
+    def __init__(self, provider_socket: str, socket: Path, answers: Answers | None = None) -> None:
         self.socket = socket
-        self._relay = _Relay(provider_socket)
+        self._relay = _Relay(provider_socket, answers or Answers())
         self._server = grpc.server(
             futures.ThreadPoolExecutor(THREADS, thread_name_prefix="provider-replay"),
             handlers=[self._relay],
@@ -181,6 +196,11 @@ class ProviderReplay:
     def replayed(self) -> int:
         """How many answers came from memory."""
         return self._relay.replayed
+
+    @property
+    def forwarded(self) -> int:
+        """How many of the remembered calls this relay's process had to answer itself."""
+        return self._relay.forwarded
 
     @property
     def narrowed(self) -> int:

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .provider_replay import ProviderReplay
+from .provider_replay import Answers, ProviderReplay
 
 SWITCH = "NBATTR_PROVIDER_SERVERS"
 REATTACH = "TF_REATTACH_PROVIDERS"
@@ -173,7 +173,9 @@ def _start(binary: Path, env: dict[str, str], replay: bool) -> _Server:
             (server.attach,) = json.loads(value).values()
             if replay:
                 relay_socket = folder / "relay.sock"
-                server.replay = ProviderReplay(server.attach["Addr"]["String"], relay_socket)
+                server.replay = ProviderReplay(
+                    server.attach["Addr"]["String"], relay_socket, _answers_of(binary)
+                )
                 server.attach["Addr"] = {"Network": "unix", "String": str(relay_socket)}
             return server
         if not server.alive():
@@ -184,6 +186,19 @@ def _start(binary: Path, env: dict[str, str], replay: bool) -> _Server:
     raise ProviderServerError(
         f"{binary} -debug gave no {REATTACH} value within {START_TIMEOUT:.0f} s: {said}"
     )
+
+
+# The remembered answers of each provider binary, for all of this process's relays: a
+# process started later (another environment, two commands at once) answers GetSchema and
+# PrepareProviderConfig, about 2 CPU s, from the first one's answers.
+_ANSWERS: dict[tuple[Path, int, int], Answers] = {}
+_ANSWERS_LOCK = threading.Lock()
+
+
+def _answers_of(binary: Path) -> Answers:
+    found = binary.stat()
+    with _ANSWERS_LOCK:
+        return _ANSWERS.setdefault((binary, found.st_size, found.st_mtime_ns), Answers())
 
 
 class ProviderServers:
