@@ -65,7 +65,7 @@ def _pytest_on(tests: dict[str, str], where: Path, *args: str) -> subprocess.Com
 
 @pytest.mark.long
 def test_a_parametrised_shared_setup_is_made_once_per_parameter(tmp_path):
-    run = _pytest_on({"test_validation.py": SHARED}, tmp_path, "-n", "4", "--dist", "loadgroup")
+    run = _pytest_on({"test_validation.py": SHARED}, tmp_path, "-n", "2", "--dist", "loadgroup")
     setups = tmp_path / "setups.txt"
     assert run.returncode == 0, run.stdout + run.stderr
     assert "36 passed" in run.stdout, run.stdout
