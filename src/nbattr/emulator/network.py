@@ -233,7 +233,8 @@ class NotebookNetwork:
             ["nsenter", f"--target={self._holder.pid}", "--net", self._ip, "link", "del", link],
             capture_output=True, text=True,
         )  # fmt: skip
-        if done.returncode != 0 and "Cannot find device" not in done.stderr:  # already gone
+        gone = ("Cannot find device", "No such device")  # the kernel took it first
+        if done.returncode != 0 and not any(said in done.stderr for said in gone):
             raise NetworkUnavailable(f"cannot remove {link}: {done.stderr.strip()}")
 
     def routes_to(self, address: str) -> bool:
