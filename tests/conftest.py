@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from long_first import LONG, LongApart
 from manual_clock import ManualClock
 from nbattr.emulator import Emulator
 from nbattr.harness.toolchain import (
@@ -68,18 +67,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group(group))
     # pytest-xdist hands out the groups first (most tests first), then single tests in this
     # order. A long test handed out last kept one worker busy for tens of seconds while the
-    # others idled (its queue of next tests waited behind it too), so long tests go first,
-    # each a group the scheduler below keeps apart (tests/long_first.py).
+    # others idled (its queue of next tests waited behind it too), so long tests go first.
     items.sort(key=lambda item: item.get_closest_marker("long") is None)  # stable
-    long_tests = [item for item in items if item.get_closest_marker("long") is not None]
-    for index, item in enumerate(long_tests):
-        if not any(mark.name == "xdist_group" for mark in item.iter_markers()):
-            item.add_marker(pytest.mark.xdist_group(f"{LONG}{index}"))
-
-
-def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LongApart | None:
-    """`--dist loadgroup` (the suite's), with long tests kept apart; others as they were."""
-    return LongApart(config, log) if config.getvalue("dist") == "loadgroup" else None
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

@@ -1,6 +1,6 @@
 """A shared setup is made once per run: the tests that use it go to one pytest-xdist worker
 (tests/conftest.py groups them), a parametrised one once per parameter. Tests marked long are
-handed out before the other single tests, and never wait behind each other on one worker."""
+handed out before the other single tests."""
 
 from __future__ import annotations
 
@@ -49,36 +49,6 @@ def test_long_written_last():
 """
 
 
-# Three long tests and short ones on two workers: the first long test runs longest.
-LONG_APART = """
-import os
-import time
-import pytest
-
-def _ran(name):
-    with open(os.environ["SETUPS"], "a") as ran:
-        ran.write(f"{name} {os.environ['PYTEST_XDIST_WORKER']}\\n")
-
-@pytest.mark.long
-def test_long_1():
-    _ran("long_1")
-    time.sleep(3)
-
-@pytest.mark.long
-def test_long_2():
-    _ran("long_2")
-    time.sleep(0.5)
-
-@pytest.mark.long
-def test_long_3():
-    _ran("long_3")
-
-@pytest.mark.parametrize("short", range(6))
-def test_short(short):
-    pass
-"""
-
-
 def _pytest_on(tests: dict[str, str], where: Path, *args: str) -> subprocess.CompletedProcess:
     """pytest with the suite's conftest.py on `tests` (file name -> text) in `where`."""
     here = Path(__file__).parent
@@ -107,13 +77,3 @@ def test_a_long_test_is_handed_out_before_the_other_single_tests(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     collected = [line.rsplit("::", 1)[-1] for line in run.stdout.splitlines() if "::" in line]
     assert collected == ["test_long_written_last", "test_first_written", "test_second_written"]
-
-
-def test_a_long_test_never_waits_behind_another_on_one_worker(tmp_path):
-    """pytest-xdist would queue the third behind the first (3 s) on its worker; it runs on
-    the worker that finished the second (0.5 s) instead."""
-    run = _pytest_on({"test_long.py": LONG_APART}, tmp_path, "-n", "2", "--dist", "loadgroup")
-    assert run.returncode == 0, run.stdout + run.stderr
-    worker = dict(line.split() for line in (tmp_path / "setups.txt").read_text().splitlines())
-    assert worker["long_1"] != worker["long_2"]
-    assert worker["long_3"] == worker["long_2"]
