@@ -24,10 +24,9 @@ from nbattr.harness.schema_narrowing import configured_types
 
 @pytest.fixture
 def servers(monkeypatch) -> ProviderServers:
-    """A pool of this test's own, in place of the worker's."""
+    """A pool of this test's own, in place of the worker's (and no answers kept before)."""
     fresh = ProviderServers()
     monkeypatch.setattr(provider_servers, "SERVERS", fresh)
-    monkeypatch.setattr(provider_servers, "_ANSWERS", {})  # and no answers kept before
     monkeypatch.setenv(SWITCH, "narrow")
     yield fresh
     fresh.close()

@@ -229,10 +229,7 @@ class NotebookNetwork:
         route still there ("is in use") and could not start."""
         if self._holder is None:
             return  # stopped: the AWS side's namespace, and every link in it, is gone
-        done = subprocess.run(
-            ["nsenter", f"--target={self._holder.pid}", "--net", self._ip, "link", "del", link],
-            capture_output=True, text=True,
-        )  # fmt: skip
+        done = self._ip_in(self._holder.pid, "link", "del", link)
         gone = ("Cannot find device", "No such device")  # the kernel took it first
         if done.returncode != 0 and not any(said in done.stderr for said in gone):
             raise NetworkUnavailable(f"cannot remove {link}: {done.stderr.strip()}")
@@ -241,19 +238,23 @@ class NotebookNetwork:
         """Whether the AWS side still routes `address` to a sandbox."""
         if self._holder is None:
             return False
-        done = subprocess.run(
-            ["nsenter", f"--target={self._holder.pid}", "--net", self._ip, "route", "show",
-             f"{address}/32"],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
+        done = self._ip_in(self._holder.pid, "route", "show", f"{address}/32")
+        if done.returncode != 0:
+            raise NetworkUnavailable(f"cannot read the AWS side's routes: {done.stderr.strip()}")
         return bool(done.stdout.strip())
+
+    def _ip_in(
+        self, pid: int, *args: str, given: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """`ip ARGS` in the network namespace of process `pid` (`given` on its stdin)."""
+        return subprocess.run(
+            ["nsenter", f"--target={pid}", "--net", self._ip, *args],
+            input=given, capture_output=True, text=True,
+        )  # fmt: skip
 
     def _batch(self, pid: int, commands: list[str], exists_hint: str) -> None:
         """`ip` commands run in the network namespace of process `pid`, stopping at an error."""
-        done = subprocess.run(
-            ["nsenter", f"--target={pid}", "--net", self._ip, "-batch", "-"],
-            input="\n".join(commands) + "\n", capture_output=True, text=True,
-        )  # fmt: skip
+        done = self._ip_in(pid, "-batch", "-", given="\n".join(commands) + "\n")
         if done.returncode != 0:
             hint = f": {exists_hint}" if exists_hint and "File exists" in done.stderr else ""
             raise NetworkUnavailable(f"notebook network setup failed{hint}: {done.stderr.strip()}")

@@ -179,11 +179,11 @@ class _Relay(grpc.GenericRpcHandler):
 
 class ProviderReplay:
     """A relay listening on `socket` for the provider listening on `provider_socket`, with
-    the answers kept for that provider's binary (a fresh store: only this process's)."""
+    the answers kept for that provider's binary."""
 
-    def __init__(self, provider_socket: str, socket: Path, answers: Answers | None = None) -> None:
+    def __init__(self, provider_socket: str, socket: Path, answers: Answers) -> None:
         self.socket = socket
-        self._relay = _Relay(provider_socket, answers or Answers())
+        self._relay = _Relay(provider_socket, answers)
         self._server = grpc.server(
             futures.ThreadPoolExecutor(THREADS, thread_name_prefix="provider-replay"),
             handlers=[self._relay],

@@ -149,7 +149,8 @@ class _Server:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _start(binary: Path, env: dict[str, str], replay: bool) -> _Server:
+def _start(binary: Path, env: dict[str, str], answers: Answers | None) -> _Server:
+    """A provider process; behind a relay giving `answers` (its binary's), if any."""
     folder = Path(tempfile.mkdtemp(prefix="nbattr-provider-"))
     stdout = folder / "stdout"
     with stdout.open("wb") as out, (folder / "stderr").open("wb") as err:
@@ -171,10 +172,10 @@ def _start(binary: Path, env: dict[str, str], replay: bool) -> _Server:
         if ANNOUNCEMENT in text:
             value = text.split(ANNOUNCEMENT, 1)[1].split("'", 1)[0]
             (server.attach,) = json.loads(value).values()
-            if replay:
+            if answers is not None:
                 relay_socket = folder / "relay.sock"
                 server.replay = ProviderReplay(
-                    server.attach["Addr"]["String"], relay_socket, _answers_of(binary)
+                    server.attach["Addr"]["String"], relay_socket, answers
                 )
                 server.attach["Addr"] = {"Network": "unix", "String": str(relay_socket)}
             return server
@@ -188,19 +189,6 @@ def _start(binary: Path, env: dict[str, str], replay: bool) -> _Server:
     )
 
 
-# The remembered answers of each provider binary, for all of this process's relays: a
-# process started later (another environment, two commands at once) answers GetSchema and
-# PrepareProviderConfig, about 2 CPU s, from the first one's answers.
-_ANSWERS: dict[tuple[Path, int, int], Answers] = {}
-_ANSWERS_LOCK = threading.Lock()
-
-
-def _answers_of(binary: Path) -> Answers:
-    found = binary.stat()
-    with _ANSWERS_LOCK:
-        return _ANSWERS.setdefault((binary, found.st_size, found.st_mtime_ns), Answers())
-
-
 class ProviderServers:
     """This process's idle provider processes, and the lending of them."""
 
@@ -208,6 +196,15 @@ class ProviderServers:
         self._idle: list[_Server] = []  # least recently used first
         self._lock = threading.Lock()
         self._idle_limit = idle_limit
+        # What each binary's processes answered, for all of the pool's relays: a process
+        # started later (another environment, two commands at once) answers GetSchema and
+        # PrepareProviderConfig, about 2 CPU s, from the first one's answers.
+        self._answers: dict[tuple[Path, int, int], Answers] = {}
+
+    def _answers_of(self, binary: Path) -> Answers:
+        found = binary.stat()
+        with self._lock:
+            return self._answers.setdefault((binary, found.st_size, found.st_mtime_ns), Answers())
 
     def _take(self, binary: Path, env: dict[str, str], replay: bool) -> _Server | None:
         with self._lock:
@@ -241,7 +238,9 @@ class ProviderServers:
         the process's schema answers name only those types meanwhile."""
         env = provider_environment(terraform_env)
         replay = mode() in ("narrow", "replay")
-        server = self._take(binary, env, replay) or _start(binary, env, replay)
+        server = self._take(binary, env, replay) or _start(
+            binary, env, self._answers_of(binary) if replay else None
+        )
         if server.replay is not None:
             server.replay.narrow_schema_to(schema_types if mode() == "narrow" else None)
         try:
