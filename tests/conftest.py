@@ -37,13 +37,14 @@ def pytest_report_header() -> str:
     return f"nbattr: {toolchain().describe()}; required suites: {required}"
 
 
-# Module-scoped fixtures that apply Terraform or build something slow. The tests that use
-# one run on the same pytest-xdist worker (`--dist loadgroup`), so it is made once; every
-# other test goes to whichever worker is free. Each worker has its own emulator.
+# Module-scoped fixtures that apply Terraform, start an emulator process or build something
+# slow. The tests that use one run on the same pytest-xdist worker (`--dist loadgroup`), so
+# it is made once; every other test goes to whichever worker is free. Each worker has its own
+# emulator.
 SHARED_SETUPS = frozenset(
     {"deployed", "fault_deployed", "imds_deployed", "partition_scripts", "scene", "enforced",
      "not_enforced", "rendered_scripts", "light", "validation_runs", "enforcement_runs",
-     "audited", "aws_schema", "sdk_notebook"}
+     "audited", "aws_schema", "sdk_notebook", "served"}
 )  # fmt: skip
 
 
