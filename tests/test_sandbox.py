@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pytest
 
 import bypasses
+from nbattr.emulator import Emulator
 from nbattr.harness.sandbox import Sandbox, unavailable_reason
 from nbattr.harness.workspace import copy_module_tree, prepare
 from plan_summary import planned_outputs
@@ -65,10 +66,19 @@ class Deployed:
 
 
 @pytest.fixture(scope="module")
-def deployed(tools, emulator, tmp_path_factory) -> Deployed:
+def module_emulator(emulator: Emulator) -> Emulator:
+    """The emulator, reset once for this module's tests. The deployments below use names of
+    their own, so they share it: each resetting it deleted the others' notebooks whenever
+    their tests ran in turn on one worker (always under `-n 0`)."""
+    emulator.reset()
+    return emulator
+
+
+@pytest.fixture(scope="module")
+def deployed(tools, module_emulator, tmp_path_factory) -> Deployed:
     """examples/basic applied. Not destroyed afterwards: whatever uses the emulator next
     resets it, and destroy is tested where it is asserted (test_apply.py)."""
-    emulator.reset()
+    emulator = module_emulator
     basic = prepare(tools, emulator, tmp_path_factory.mktemp("basic"), "examples/basic")
     basic.init()
     basic.apply()
@@ -76,9 +86,9 @@ def deployed(tools, emulator, tmp_path_factory) -> Deployed:
 
 
 @pytest.fixture(scope="module")
-def fault_deployed(tools, emulator, tmp_path_factory) -> Deployed:
+def fault_deployed(tools, module_emulator, tmp_path_factory) -> Deployed:
     """One root-module deployment per on_start_mode, for the faults; not destroyed either."""
-    emulator.reset()
+    emulator = module_emulator
     result = Deployed()
     for mode in ("strict", "best-effort"):
         ws = prepare(tools, emulator, tmp_path_factory.mktemp(mode), ".")
@@ -643,11 +653,11 @@ else:
 
 
 @pytest.fixture(scope="module")
-def imds_deployed(tools, emulator, tmp_path_factory) -> dict:
+def imds_deployed(tools, module_emulator, tmp_path_factory) -> dict:
     """Two notebooks of the root module, both IMDSv2-only at first; the second is then
     switched to allow IMDSv1, the way a user would: an in-place update of the notebook.
     Not destroyed afterwards, like `deployed`."""
-    emulator.reset()
+    emulator = module_emulator
     ws = prepare(tools, emulator, tmp_path_factory.mktemp("imds"), ".")
     ws.init()
     tf_vars = {
