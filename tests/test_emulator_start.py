@@ -15,6 +15,7 @@ import urllib.request
 import boto3
 import pytest
 
+from import_log import top_level_imports
 from nbattr.emulator.service_policy import evaluator_unavailable
 from nbattr.harness.sandbox import unavailable_reason
 from nbattr.harness.toolchain import clean_environ
@@ -183,5 +184,5 @@ def test_the_commands_that_talk_to_a_running_emulator_never_import_moto(args):
     done = subprocess.run([sys.executable, "-X", "importtime", "-c", code], env=env,
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 2 and "cannot reach the emulator" in done.stderr, done.stderr[-2000:]
-    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in done.stderr.splitlines()}
+    imported = top_level_imports(done.stderr)
     assert "nbattr" in imported and "moto" not in imported

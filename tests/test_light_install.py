@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from calls import create_notebooks, create_role
+from import_log import top_level_imports
 from nbattr.harness.toolchain import clean_environ
 from trail_logs import OBJECT_URL, record_activity, write_log_files
 
@@ -67,8 +68,7 @@ def test_command_help_imports_nothing_of_the_bench(light, command):
                 f"import sys; from nbattr.cli import main; sys.argv = ['nbattr', '{command}', "
                 "'--help']; main()", env={"PATH": os.environ.get("PATH", "")})  # fmt: skip
     assert "--role" in done.stdout
-    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
-    top_level = {name.split(".")[0] for name in imported}
+    top_level = top_level_imports(done.stderr)
     assert not top_level & set(BENCH_ONLY), top_level & set(BENCH_ONLY)
 
 
@@ -113,5 +113,5 @@ def test_light_attribute_names_who_read_an_object(light, clean_emulator, tmp_pat
                 env={"PATH": os.environ.get("PATH", "")})  # fmt: skip
     reads = [t["notebook"] for t in json.loads(done.stdout)["touches"] if t["notebook"]]
     assert reads == ["nb-1"]
-    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in done.stderr.splitlines()}
+    imported = top_level_imports(done.stderr)
     assert not imported & set(BENCH_ONLY), imported & set(BENCH_ONLY)
