@@ -178,9 +178,8 @@ def test_only_the_regions_asked_are_audited(audited):
 
 
 def _replace_config(sagemaker: Any, on_start: list[dict[str, str]]) -> None:
-    # The emulator (moto 5.2.5) has no UpdateNotebookInstanceLifecycleConfig.
-    sagemaker.delete_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName=CONFIG)
-    sagemaker.create_notebook_instance_lifecycle_config(
+    """Edit the module's configuration in place, as someone with the console or CLI would."""
+    sagemaker.update_notebook_instance_lifecycle_config(
         NotebookInstanceLifecycleConfigName=CONFIG, OnStart=on_start
     )
 

@@ -7,6 +7,7 @@ makes the calls). The first test needs no root: it checks the emulator's network
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import os
 import subprocess
@@ -224,6 +225,40 @@ def test_notebook_settings_are_kept_defaulted_updated_and_checked(aws, clean_emu
             )  # fmt: skip
     with pytest.raises(sagemaker.exceptions.ClientError, match="RecordNotFound"):
         sagemaker.update_notebook_instance(NotebookInstanceName="nowhere", RootAccess="Enabled")
+
+
+def test_lifecycle_config_update_replaces_only_the_hooks_it_is_given(clean_emulator):
+    sagemaker = clean_emulator.client("sagemaker")
+
+    def hook(text: str) -> list[dict[str, str]]:
+        return [{"Content": base64.b64encode(text.encode()).decode()}]
+
+    sagemaker.create_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName="lc", OnCreate=hook("create"), OnStart=hook("v1")
+    )
+    sagemaker.create_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName="other", OnStart=hook("v1")
+    )
+    before = sagemaker.describe_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName="lc"
+    )
+    sagemaker.update_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName="lc", OnStart=hook("v2")
+    )
+    after = sagemaker.describe_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName="lc"
+    )
+    assert after["OnStart"] == hook("v2") and after["OnCreate"] == hook("create")
+    assert after["LastModifiedTime"] > before["LastModifiedTime"]
+    assert after["CreationTime"] == before["CreationTime"]
+    other = sagemaker.describe_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName="other"
+    )
+    assert other["OnStart"] == hook("v1")  # only the one named
+    with pytest.raises(sagemaker.exceptions.ClientError, match="does not exist"):
+        sagemaker.update_notebook_instance_lifecycle_config(
+            NotebookInstanceLifecycleConfigName="nowhere", OnStart=hook("v2")
+        )
 
 
 def _imds_v1_status(emulator: Emulator, notebook: str) -> int:

@@ -1,4 +1,5 @@
-"""Notebook settings moto 5.2.5 drops: the metadata service version, the platform, and updates.
+"""Notebook settings moto 5.2.5 drops: the metadata service version, the platform, and updates
+of notebooks and of their lifecycle configurations.
 
 moto's CreateNotebookInstance ignores `InstanceMetadataServiceConfiguration` and
 `PlatformIdentifier`, its DescribeNotebookInstance returns neither, and it has no
@@ -19,10 +20,21 @@ InstanceMetadataServiceConfiguration):
 - UpdateNotebookInstance changes what it is given, on moto's notebook for moto's fields and
   here for these two (`PlatformIdentifier` in place: the Developer Guide's migration to AL2023
   is stop, UpdateNotebookInstance with the new platform, start).
+- UpdateNotebookInstanceLifecycleConfig (moto has none) replaces the `OnCreate` or `OnStart`
+  hook it is given on moto's configuration and sets its `LastModifiedTime`. The AWS provider
+  changes `on_start` this way, in place, when the module's script changes (5.45.0's
+  resourceNotebookInstanceLifeCycleConfigurationUpdate sends only the hooks that are set).
+  "Updates to lifecycle configurations affect all notebook instances using that
+  configuration upon their next start" (API Reference, UpdateNotebookInstanceLifecycleConfig):
+  the sandbox reads the configuration at each start, so its next start runs the new script.
 
 Not modelled: AWS refuses to create or restart notebooks on retired platforms (AL1, and AL2
 since 2026-07-01) and may refuse updates of a notebook that is not stopped; the emulator does
-neither (no documented error text to copy). Drop this module when moto keeps these fields.
+neither (no documented error text to copy). Whether AWS keeps or clears a hook that
+UpdateNotebookInstanceLifecycleConfig omits is not documented: the emulator keeps it (the
+module sets no `OnCreate`, so no test depends on it). An unknown configuration is refused
+with moto's DescribeNotebookInstanceLifecycleConfig text, not AWS's. Drop this module when moto
+keeps these fields and has both updates.
 """
 
 from __future__ import annotations
@@ -60,7 +72,9 @@ _ACTIONS = {
     "CreateNotebookInstance",
     "DescribeNotebookInstance",
     "UpdateNotebookInstance",
+    "UpdateNotebookInstanceLifecycleConfig",
 }
+_HOOKS = {"OnCreate": "on_create", "OnStart": "on_start"}  # parameter -> moto's attribute
 # UpdateNotebookInstance parameters -> moto's notebook attribute, and the flag that clears it.
 _MOTO_FIELDS = {
     "InstanceType": ("instance_type", None),
@@ -108,9 +122,11 @@ class NotebookSettings:
         invalid = _invalid(asked)
         if invalid and request.action in ("CreateNotebookInstance", "UpdateNotebookInstance"):
             return _error(start_response, invalid)
-        if request.action == "UpdateNotebookInstance":  # moto has none: answered here
-            account = account_id_from(request.access_key_id)
-            return self._update(start_response, sagemaker_backends[account][request.region], asked)
+        if request.action.startswith("Update"):  # moto has neither: answered here
+            backend = sagemaker_backends[account_id_from(request.access_key_id)][request.region]
+            if request.action == "UpdateNotebookInstanceLifecycleConfig":
+                return _update_lifecycle_config(start_response, backend, asked)
+            return self._update(start_response, backend, asked)
         status, headers, data = run_app(self._app, environ)
         if status.startswith("200"):
             answer = json.loads(data or b"{}")
@@ -150,6 +166,24 @@ class NotebookSettings:
                 kept.platform_identifier = asked["PlatformIdentifier"]
         notebook.last_modified_time = utcnow()
         return respond(start_response, "200 OK", b"{}", AWS_JSON)
+
+
+def _update_lifecycle_config(
+    start_response: Any, backend: Any, asked: dict[str, Any]
+) -> list[bytes]:
+    name = str(asked.get("NotebookInstanceLifecycleConfigName", ""))
+    config = backend.notebook_instance_lifecycle_configurations.get(name)
+    if config is None:
+        return _error(
+            start_response,
+            f"Unable to describe Notebook Instance Lifecycle Config '{name}'. "
+            "(Details: Notebook Instance Lifecycle Config does not exist.)",
+        )
+    for parameter, attribute in _HOOKS.items():
+        if parameter in asked:
+            setattr(config, attribute, asked[parameter])
+    config.last_modified_time = utcnow()
+    return respond(start_response, "200 OK", b"{}", AWS_JSON)
 
 
 def _settings_from(asked: dict[str, Any]) -> Settings:
