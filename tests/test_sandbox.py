@@ -283,6 +283,43 @@ def test_cli_history_is_written_when_the_module_enables_it(fault_deployed, sandb
     assert _owner(box, f"{AWS_DIR}/cli/history/history.db") == "ec2-user"
 
 
+def test_a_changed_script_updates_its_config_in_place_and_runs_at_the_next_start(
+    tools, module_emulator, tmp_path, sandbox
+):
+    """A changed input (or a module upgrade) changes the rendered script: Terraform updates the
+    lifecycle configuration in place, keeps the notebook, and the notebook's next start runs
+    the new script over the old config."""
+    ws = prepare(tools, module_emulator, tmp_path / "update", ".")
+    ws.init()
+    tf_vars: dict = {
+        "role_name": "script-update",
+        "lifecycle_config_name": "script-update",
+        "notebooks": {"script-update": {}},
+    }
+    ws.apply(tf_vars=tf_vars)
+    box = sandbox("script-update")
+    assert box.start().ok
+    assert b"cli_history" not in (box.read(CONFIG) or b"")
+
+    tf_vars["aws_config_settings"] = {"cli_history": "enabled"}
+    changes = ws.plan(tf_vars=tf_vars).resource_changes
+    actions = {
+        address: change["change"]["actions"]
+        for address, change in changes.items()
+        if change["change"]["actions"] != ["no-op"]
+    }
+    assert actions == {
+        "module.lifecycle_config.aws_sagemaker_notebook_instance_lifecycle_configuration.this": [
+            "update"
+        ]
+    }, "a changed script must update the lifecycle configuration in place, nothing else"
+    ws.apply(tf_vars=tf_vars)
+    restarted = box.start()
+    assert restarted.ok, restarted.stdout + restarted.stderr
+    assert "config=written" in restarted.stdout
+    assert b"cli_history = enabled\n" in (box.read(CONFIG) or b"")
+
+
 @pytest.mark.parametrize(
     "attempt", ["aws configure set region eu-west-1", "aws configure set cli_history enabled"]
 )
