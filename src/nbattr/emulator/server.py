@@ -35,6 +35,7 @@ from .sagemaker_eni import NotebookInterfaces
 from .sagemaker_notebook_settings import NotebookSettings
 from .sns_sqs_delivery import QueuePolicyGate
 from .sns_sqs_delivery import install as judge_sqs_deliveries
+from .unimplemented import Unimplemented
 from .vpc_reachability import VpcReachability
 
 
@@ -78,7 +79,7 @@ class Emulator:
             NotebookInterfaces(
                 NotebookSettings(
                     AthenaApi(
-                        HostDispatch(create_backend_app),
+                        Unimplemented(HostDispatch(create_backend_app)),
                         self.athena,
                         lambda service, region: self.client(service, region, internal=True),
                     )
