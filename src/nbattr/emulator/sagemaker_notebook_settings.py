@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from moto.core.utils import utcnow
-from moto.sagemaker.models import sagemaker_backends
+from moto.sagemaker.models import FakeSageMakerNotebookInstanceLifecycleConfig, sagemaker_backends
 
 from .aws_managed_policies import account_id_from
 from .cloudtrail.requests import parse
@@ -174,9 +174,12 @@ def _update_lifecycle_config(
     name = str(asked.get("NotebookInstanceLifecycleConfigName", ""))
     config = backend.notebook_instance_lifecycle_configurations.get(name)
     if config is None:
+        arn = FakeSageMakerNotebookInstanceLifecycleConfig.arn_formatter(
+            name, backend.account_id, backend.region_name
+        )
         return _error(
             start_response,
-            f"Unable to describe Notebook Instance Lifecycle Config '{name}'. "
+            f"Unable to describe Notebook Instance Lifecycle Config '{arn}'. "
             "(Details: Notebook Instance Lifecycle Config does not exist.)",
         )
     for parameter, attribute in _HOOKS.items():
