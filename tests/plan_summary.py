@@ -34,6 +34,15 @@ def planned_outputs(plan: Any) -> dict[str, Any]:
     return {name: out["value"] for name, out in outputs.items() if "value" in out}
 
 
+def changed_actions(plan: Any) -> dict[str, list[str]]:
+    """Each resource the plan changes, by address, with its actions (no-ops left out)."""
+    return {
+        change["address"]: change["change"]["actions"]
+        for change in plan["resource_changes"]
+        if change["change"]["actions"] != ["no-op"]
+    }
+
+
 def is_subset(expected: Any, actual: Any) -> bool:
     """True when every key/value in `expected` appears in `actual` (recursively)."""
     if isinstance(expected, dict):

@@ -14,7 +14,7 @@ import pytest
 
 from nbattr.harness.inventory import read_inventory
 from nbattr.harness.workspace import prepare
-from plan_summary import planned_outputs
+from plan_summary import changed_actions, planned_outputs
 
 POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket",
                                                   "Resource": "*"}]}  # fmt: skip
@@ -78,12 +78,7 @@ def test_two_copies_apply_side_by_side_and_one_policy_leaves_alone(copies, clean
         fewer = {**team_a, "role_managed_policy_arns": {k: arns[k] for k in ("second", "third")}}
         _set_vars(a, fewer)
         plan = a.plan()
-        changes = {
-            change["address"]: change["change"]["actions"]
-            for change in plan["resource_changes"]
-            if change["change"]["actions"] != ["no-op"]
-        }
-        assert changes == {
+        assert changed_actions(plan) == {
             'module.execution_role.aws_iam_role_policy_attachment.managed["first"]': ["delete"]
         }
     finally:

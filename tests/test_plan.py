@@ -16,7 +16,13 @@ from attribution_policies import (
 )
 from nbattr.emulator import TEST_CREDENTIALS
 from nbattr.harness.workspace import prepare
-from plan_summary import is_subset, planned_outputs, planned_resources, resource_counts
+from plan_summary import (
+    changed_actions,
+    is_subset,
+    planned_outputs,
+    planned_resources,
+    resource_counts,
+)
 
 NOTEBOOK = "aws_sagemaker_notebook_instance"
 LIFECYCLE = "aws_sagemaker_notebook_instance_lifecycle_configuration"
@@ -243,19 +249,11 @@ def test_readme_platform_migration_keeps_the_notebook(root_module, emulator):
     root_module.apply(tf_vars=on_al2)
     left_to_aws = {"role_name": "migrating", "notebooks": {"old-1": {}}}
     step_1 = root_module.plan(tf_vars=left_to_aws)
-    assert _changes(step_1) == {}, "null must keep the notebook's platform"
+    assert changed_actions(step_1) == {}, "null must keep the notebook's platform"
     _update_platform_in_place(emulator, "old-1", "notebook-al2023-v1")
     # With the old value still configured, Terraform would replace the notebook...
-    assert _changes(root_module.plan(tf_vars=on_al2)) == {
+    assert changed_actions(root_module.plan(tf_vars=on_al2)) == {
         f'module.notebook["old-1"].{NOTEBOOK}.this': ["delete", "create"]
     }
     # ...with null it reads the new platform back and changes nothing.
-    assert _changes(root_module.plan(tf_vars=left_to_aws)) == {}
-
-
-def _changes(plan) -> dict[str, list[str]]:
-    return {
-        address: change["change"]["actions"]
-        for address, change in plan.resource_changes.items()
-        if change["change"]["actions"] != ["no-op"]
-    }
+    assert changed_actions(root_module.plan(tf_vars=left_to_aws)) == {}

@@ -19,7 +19,7 @@ import bypasses
 from nbattr.emulator import Emulator
 from nbattr.harness.sandbox import Sandbox, unavailable_reason
 from nbattr.harness.workspace import copy_module_tree, prepare
-from plan_summary import planned_outputs
+from plan_summary import changed_actions, planned_outputs
 
 REASON = unavailable_reason()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
@@ -78,8 +78,7 @@ def module_emulator(emulator: Emulator) -> Emulator:
 def deployed(tools, module_emulator, tmp_path_factory) -> Deployed:
     """examples/basic applied. Not destroyed afterwards: whatever uses the emulator next
     resets it, and destroy is tested where it is asserted (test_apply.py)."""
-    emulator = module_emulator
-    basic = prepare(tools, emulator, tmp_path_factory.mktemp("basic"), "examples/basic")
+    basic = prepare(tools, module_emulator, tmp_path_factory.mktemp("basic"), "examples/basic")
     basic.init()
     basic.apply()
     return Deployed(outputs={"basic": basic.outputs()})
@@ -88,10 +87,9 @@ def deployed(tools, module_emulator, tmp_path_factory) -> Deployed:
 @pytest.fixture(scope="module")
 def fault_deployed(tools, module_emulator, tmp_path_factory) -> Deployed:
     """One root-module deployment per on_start_mode, for the faults; not destroyed either."""
-    emulator = module_emulator
     result = Deployed()
     for mode in ("strict", "best-effort"):
-        ws = prepare(tools, emulator, tmp_path_factory.mktemp(mode), ".")
+        ws = prepare(tools, module_emulator, tmp_path_factory.mktemp(mode), ".")
         ws.init()
         tf_vars = {
             "role_name": f"faults-{mode}",
@@ -302,13 +300,7 @@ def test_a_changed_script_updates_its_config_in_place_and_runs_at_the_next_start
     assert b"cli_history" not in (box.read(CONFIG) or b"")
 
     tf_vars["aws_config_settings"] = {"cli_history": "enabled"}
-    changes = ws.plan(tf_vars=tf_vars).resource_changes
-    actions = {
-        address: change["change"]["actions"]
-        for address, change in changes.items()
-        if change["change"]["actions"] != ["no-op"]
-    }
-    assert actions == {
+    assert changed_actions(ws.plan(tf_vars=tf_vars)) == {
         "module.lifecycle_config.aws_sagemaker_notebook_instance_lifecycle_configuration.this": [
             "update"
         ]
@@ -694,8 +686,7 @@ def imds_deployed(tools, module_emulator, tmp_path_factory) -> dict:
     """Two notebooks of the root module, both IMDSv2-only at first; the second is then
     switched to allow IMDSv1, the way a user would: an in-place update of the notebook.
     Not destroyed afterwards, like `deployed`."""
-    emulator = module_emulator
-    ws = prepare(tools, emulator, tmp_path_factory.mktemp("imds"), ".")
+    ws = prepare(tools, module_emulator, tmp_path_factory.mktemp("imds"), ".")
     ws.init()
     tf_vars = {
         "role_name": "imds-notebooks",
@@ -704,13 +695,7 @@ def imds_deployed(tools, module_emulator, tmp_path_factory) -> dict:
     }
     ws.apply(tf_vars=tf_vars)
     tf_vars["notebooks"] = {name: {"imds_minimum_version": v} for name, v in IMDS_NOTEBOOKS.items()}
-    switch = ws.plan(tf_vars=tf_vars)
-    actions = {
-        address: change["change"]["actions"]
-        for address, change in switch.resource_changes.items()
-        if change["change"]["actions"] != ["no-op"]
-    }
-    assert actions == {
+    assert changed_actions(ws.plan(tf_vars=tf_vars)) == {
         'module.notebook["imds-v1-allowed"].aws_sagemaker_notebook_instance.this': ["update"]
     }, "allowing IMDSv1 must update the notebook in place, not replace it"
     ws.apply(tf_vars=tf_vars)

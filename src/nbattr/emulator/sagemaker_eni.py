@@ -38,7 +38,7 @@ from moto.ec2.models import ec2_backends
 
 from .aws_managed_policies import account_id_from
 from .cloudtrail.requests import parse
-from .wsgi import AWS_JSON, App, buffered_body, respond, run_app
+from .wsgi import App, buffered_body, json_error, respond, run_app
 
 DESCRIPTION = "[DO NOT DELETE] ENI managed by SageMaker for Notebook Instance {name}"
 _ACTIONS = {"CreateNotebookInstance", "DescribeNotebookInstance", "DeleteNotebookInstance"}
@@ -63,11 +63,12 @@ class NotebookInterfaces:
         # Only a creation in a subnet gets an interface; SageMaker refuses unknown subnets.
         subnet_id = parameters.get("subnetId") if action == "CreateNotebookInstance" else None
         if subnet_id and subnet_id not in {subnet.id for subnet in ec2.describe_subnets()}:
-            error = {
-                "__type": "ValidationException",
-                "message": f"Subnet {subnet_id} does not exist.",
-            }
-            return respond(start_response, "400 Bad Request", json.dumps(error).encode(), AWS_JSON)
+            return json_error(
+                start_response,
+                "400 Bad Request",
+                "ValidationException",
+                f"Subnet {subnet_id} does not exist.",
+            )
         status, headers, data = run_app(self._app, environ)
         if status.startswith("200"):
             if subnet_id:

@@ -51,7 +51,7 @@ from moto.sagemaker.models import FakeSageMakerNotebookInstanceLifecycleConfig, 
 
 from .aws_managed_policies import account_id_from
 from .cloudtrail.requests import parse
-from .wsgi import AWS_JSON, App, buffered_body, respond, run_app
+from .wsgi import AWS_JSON, App, buffered_body, json_error, respond, run_app
 
 # Valid values, from the API reference (MinimumInstanceMetadataServiceVersion: pattern 1|2;
 # PlatformIdentifier: the CreateNotebookInstance request parameter's pattern).
@@ -220,5 +220,4 @@ def _invalid(asked: dict[str, Any]) -> str | None:
 
 
 def _error(start_response: Any, message: str) -> list[bytes]:
-    error = {"__type": "ValidationException", "message": message}
-    return respond(start_response, "400 Bad Request", json.dumps(error).encode(), AWS_JSON)
+    return json_error(start_response, "400 Bad Request", "ValidationException", message)

@@ -4,6 +4,7 @@ end, and answer a request themselves."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from io import BytesIO
 from typing import Any
@@ -51,3 +52,11 @@ def respond(
         kept.append(("Content-Type", content_type))
     start_response(status, [*kept, ("Content-Length", str(len(data)))])
     return [data]
+
+
+def json_error(
+    start_response: Any, status: str, code: str, message: str, content_type: str = AWS_JSON
+) -> list[bytes]:
+    """An error as the JSON protocols carry it: `__type` and `message`."""
+    body = json.dumps({"__type": code, "message": message}).encode()
+    return respond(start_response, status, body, content_type)
