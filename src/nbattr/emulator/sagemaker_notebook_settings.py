@@ -14,18 +14,8 @@ InstanceMetadataServiceConfiguration):
   that both IMDSv1 and IMDSv2 are supported"); without `PlatformIdentifier` the platform is
   AWS's default, `notebook-al2023-v1` since 2026-05-15 (SageMaker Developer Guide, "Amazon
   Linux 2 notebook instances", AL2 Maintenance Phase Plan).
-- Values outside the API's patterns and lengths are refused with a ValidationException, as
-  AWS does: the minimum metadata service version, the platform, the notebook's and the
-  lifecycle configuration's names (at most 63 letters, digits and hyphens), and each lifecycle
-  hook's base64 `Content` (1 to 16384 characters, NotebookInstanceLifecycleHook: "Each
-  lifecycle configuration script has a limit of 16384 characters"). moto checks none of
-  these. The text follows real SageMaker answers: "2 validation errors detected: Value '...'
-  at 'modelName' failed to satisfy constraint: Member must have length less than or equal to
-  63; Value '...' at 'modelName' failed to satisfy constraint: Member must satisfy regular
-  expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*" (CreateModel, quoted in
-  aws-samples/sagemaker-ml-workflow-with-apache-airflow#3); a list element is named as in
-  'tags.6.member.value' (an IAM answer quoted in SWO-GS/auto-tag#90), so a hook's content is
-  'onStart.1.member.content'.
+- Requests that break the API's lengths and patterns are refused with AWS's
+  ValidationException (nbattr.emulator.sagemaker_rules says which and cites the text).
 - DescribeNotebookInstance returns both, and AWS's defaults for `RootAccess` ("Enabled") and
   `DirectInternetAccess` ("Enabled") where the notebook was created without them.
 - UpdateNotebookInstance changes what it is given, on moto's notebook for moto's fields and
@@ -41,21 +31,18 @@ InstanceMetadataServiceConfiguration):
 
 Not modelled: AWS refuses to create or restart notebooks on retired platforms (AL1, and AL2
 since 2026-07-01) and may refuse updates of a notebook that is not stopped; the emulator does
-neither (no documented error text to copy). When a request breaks several rules, the order
-AWS lists them in is not documented: the emulator lists them in the request syntax's order,
-length before pattern for one member (as in the CreateModel answer). Whether AWS keeps or
-clears a hook that UpdateNotebookInstanceLifecycleConfig omits is not documented: the emulator
-keeps it (the module sets no `OnCreate`, so no test depends on it). An unknown configuration
-is refused with moto's DescribeNotebookInstanceLifecycleConfig text, not AWS's. Drop this
-module when moto keeps these fields, checks these rules and has both updates.
+neither (no documented error text to copy). Whether AWS keeps or clears a hook that
+UpdateNotebookInstanceLifecycleConfig omits is not documented: the emulator keeps it (the
+module sets no `OnCreate`, so no test depends on it). An unknown configuration is refused
+with moto's DescribeNotebookInstanceLifecycleConfig text, not AWS's. Drop this module when
+moto keeps these fields, checks these rules and has both updates.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,20 +51,9 @@ from moto.sagemaker.models import FakeSageMakerNotebookInstanceLifecycleConfig, 
 
 from .aws_managed_policies import account_id_from
 from .cloudtrail.requests import parse
+from .sagemaker_rules import invalid_request
 from .wsgi import AWS_JSON, App, buffered_body, json_error, respond, run_app
 
-# Valid values, from the API reference (MinimumInstanceMetadataServiceVersion: pattern 1|2;
-# PlatformIdentifier: the CreateNotebookInstance request parameter's pattern).
-IMDS_VERSION = re.compile(r"^(1|2)$")
-PLATFORM = re.compile(
-    r"^(notebook-al1-v1|notebook-al2-v1|notebook-al2-v2|notebook-al2-v3|notebook-al2023-v1)$"
-)
-# NotebookInstanceName, LifecycleConfigName, NotebookInstanceLifecycleConfigName: at most 63.
-NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*")
-NAME_MAX_LENGTH = 63
-# NotebookInstanceLifecycleHook.Content: "Length Constraints: Minimum length of 1. Maximum
-# length of 16384" (the base64 text, not the script it encodes).
-CONTENT_MIN_LENGTH, CONTENT_MAX_LENGTH = 1, 16384
 DEFAULT_IMDS_VERSION = "1"  # CreateNotebookInstance without the configuration allows IMDSv1
 DEFAULT_PLATFORM = "notebook-al2023-v1"  # AWS's default for new notebooks since 2026-05-15
 # moto 5.2.5 returns no RootAccess and no DirectInternetAccess for a notebook created without
@@ -87,7 +63,7 @@ DEFAULT_PLATFORM = "notebook-al2023-v1"  # AWS's default for new notebooks since
 # link, "Notebook Instances Are Internet-Enabled by Default"; Amazon SageMaker API Reference).
 DEFAULT_ROOT_ACCESS = "Enabled"
 DEFAULT_DIRECT_INTERNET_ACCESS = "Enabled"
-_ACTIONS = {
+_ACTIONS = {  # the ones this layer answers or checks
     "CreateNotebookInstance",
     "CreateNotebookInstanceLifecycleConfig",
     "DescribeNotebookInstance",
@@ -139,7 +115,7 @@ class NotebookSettings:
             asked = json.loads(body or b"{}")
         except ValueError:
             return self._app(environ, start_response)  # moto answers malformed bodies
-        invalid = _invalid(request.action, asked)
+        invalid = invalid_request(request.action, asked)
         if invalid:
             return _error(start_response, invalid)
         if request.action.startswith("Update"):  # moto has neither: answered here
@@ -217,69 +193,6 @@ def _settings_from(asked: dict[str, Any]) -> Settings:
         ),
         platform_identifier=asked.get("PlatformIdentifier") or DEFAULT_PLATFORM,
     )
-
-
-def _invalid(action: str, asked: dict[str, Any]) -> str | None:
-    """AWS's validation message for the values of `asked` outside the API's lengths and
-    patterns, or None. Describe calls are checked by moto (or not at all)."""
-    if action.startswith("Describe"):
-        return None
-    failures = [
-        f"Value '{value}' at '{member}' failed to satisfy constraint: {rule}"
-        for member, value, rule in _violations(action, asked)
-    ]
-    if not failures:
-        return None
-    count = f"{len(failures)} validation error{'s' if len(failures) > 1 else ''}"
-    return f"{count} detected: " + "; ".join(failures)
-
-
-def _violations(action: str, asked: dict[str, Any]) -> Iterator[tuple[str, Any, str]]:
-    """(member as AWS names it, value, the rule it breaks), in the request syntax's order."""
-    if action.endswith("LifecycleConfig"):
-        name = asked.get("NotebookInstanceLifecycleConfigName")
-        yield from _name_violations("notebookInstanceLifecycleConfigName", name)
-        for parameter in _HOOKS:
-            for index, hook in enumerate(asked.get(parameter) or [], start=1):
-                member = f"{parameter[0].lower()}{parameter[1:]}.{index}.member.content"
-                content = hook.get("Content") if isinstance(hook, dict) else None
-                yield from _length_violations(
-                    member, content, CONTENT_MIN_LENGTH, CONTENT_MAX_LENGTH
-                )
-        return
-    configuration = asked.get("InstanceMetadataServiceConfiguration") or {}
-    version = configuration.get("MinimumInstanceMetadataServiceVersion")
-    if version is not None and not IMDS_VERSION.match(str(version)):
-        member = "instanceMetadataServiceConfiguration.minimumInstanceMetadataServiceVersion"
-        yield member, version, _pattern_rule(IMDS_VERSION)
-    yield from _name_violations("lifecycleConfigName", asked.get("LifecycleConfigName"))
-    yield from _name_violations("notebookInstanceName", asked.get("NotebookInstanceName"))
-    platform = asked.get("PlatformIdentifier")
-    if platform is not None and not PLATFORM.match(str(platform)):
-        yield "platformIdentifier", platform, _pattern_rule(PLATFORM)
-
-
-def _name_violations(member: str, value: Any) -> Iterator[tuple[str, Any, str]]:
-    if value is None:
-        return
-    yield from _length_violations(member, value, 0, NAME_MAX_LENGTH)
-    if not NAME.fullmatch(str(value)):
-        yield member, value, _pattern_rule(NAME)
-
-
-def _length_violations(
-    member: str, value: Any, minimum: int, maximum: int
-) -> Iterator[tuple[str, Any, str]]:
-    if value is None:
-        return
-    if len(str(value)) < minimum:
-        yield member, value, f"Member must have length greater than or equal to {minimum}"
-    if len(str(value)) > maximum:
-        yield member, value, f"Member must have length less than or equal to {maximum}"
-
-
-def _pattern_rule(pattern: re.Pattern[str]) -> str:
-    return f"Member must satisfy regular expression pattern: {pattern.pattern}"
 
 
 def _error(start_response: Any, message: str) -> list[bytes]:
