@@ -1,5 +1,5 @@
 """SageMaker's limits on a lifecycle configuration and a notebook's name: the emulator refuses
-what the API refuses (nbattr.emulator.sagemaker_notebook_settings cites the rules), and the
+what the API refuses (nbattr.emulator.sagemaker_rules cites the rules), and the
 module lets through at plan exactly the scripts SageMaker takes.
 """
 
@@ -47,12 +47,10 @@ def test_a_hook_over_16384_base64_characters_is_refused_and_nothing_changes(clea
             NotebookInstanceLifecycleConfigName="over", OnStart=at_limit, OnCreate=over
         )
     error = refused.value.response["Error"]
+    message = error["Message"]
     assert error["Code"] == "ValidationException"
-    assert error["Message"].startswith("1 validation error detected: ")
-    assert (
-        f"at 'onCreate.1.member.content' failed to satisfy constraint: {TOO_LONG}"
-        in (error["Message"])
-    )
+    assert message.startswith("1 validation error detected: ")
+    assert f"at 'onCreate.1.member.content' failed to satisfy constraint: {TOO_LONG}" in message
     assert not _exists(sagemaker, "over")
 
     with pytest.raises(sagemaker.exceptions.ClientError, match=r"onStart\.1\.member\.content"):

@@ -123,6 +123,8 @@ class NotebookSettings:
             if request.action == "UpdateNotebookInstanceLifecycleConfig":
                 return _update_lifecycle_config(start_response, backend, asked)
             return self._update(start_response, backend, asked)
+        if request.action == "CreateNotebookInstanceLifecycleConfig":  # checked, kept by moto
+            return self._app(environ, start_response)
         status, headers, data = run_app(self._app, environ)
         if status.startswith("200"):
             answer = json.loads(data or b"{}")

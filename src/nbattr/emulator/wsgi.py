@@ -57,6 +57,7 @@ def respond(
 def json_error(
     start_response: Any, status: str, code: str, message: str, content_type: str = AWS_JSON
 ) -> list[bytes]:
-    """An error as the JSON protocols carry it: `__type` and `message`."""
+    """An error as the AWS JSON protocols carry it: the error's code in `__type`, its text in
+    `message` (Smithy, "AWS JSON 1.1 protocol", Operation error serialization)."""
     body = json.dumps({"__type": code, "message": message}).encode()
     return respond(start_response, status, body, content_type)
