@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 from botocore.config import Config
-from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
+from moto.moto_server.werkzeug_app import create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from ..sessions import BASE_SESSION_NAME
@@ -35,15 +35,9 @@ from .sagemaker_eni import NotebookInterfaces
 from .sagemaker_notebook_settings import NotebookSettings
 from .sns_sqs_delivery import QueuePolicyGate
 from .sns_sqs_delivery import install as judge_sqs_deliveries
+from .transport import RequestHandler, whole_responses
 from .unimplemented import Unimplemented
 from .vpc_reachability import VpcReachability
-
-
-class _QuietRequestHandler(MotoRequestHandler):
-    """moto's handler without a log line per request (tests and the demo stay readable)."""
-
-    def log_request(self, *_: Any, **__: Any) -> None:
-        pass
 
 
 class Emulator:
@@ -102,13 +96,16 @@ class Emulator:
         self._server = make_server(
             self._host,
             self._port,
-            ControlRoute(
-                RootPaths(self.reachability, self._notebook_at),
-                lambda: self.notebook_starter,
-                self.cloudtrail.flush,
+            # Outermost: each answer leaves in one send (see transport).
+            whole_responses(
+                ControlRoute(
+                    RootPaths(self.reachability, self._notebook_at),
+                    lambda: self.notebook_starter,
+                    self.cloudtrail.flush,
+                )
             ),
             threaded=True,
-            request_handler=_QuietRequestHandler,
+            request_handler=RequestHandler,
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="nbattr-emulator", daemon=True
@@ -143,6 +140,13 @@ class Emulator:
         return int(self._server.server_address[1])
 
     @property
+    def app(self) -> Any:
+        """The WSGI app the server serves: whatever start() wrapped around moto."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not running; call start() first")
+        return self._server.app
+
+    @property
     def endpoint(self) -> str:
         return f"http://{self._host}:{self.port}"
 
@@ -153,10 +157,8 @@ class Emulator:
             if self._network is None:
                 if self._server is None:
                     raise RuntimeError("the emulator is not running; call start() first")
-                # The server's app: whatever start() wrapped around moto, served alike.
-                self._network = NotebookNetwork(
-                    self._server.app, self.port, _QuietRequestHandler
-                ).start()
+                # The same app and handler: served alike.
+                self._network = NotebookNetwork(self.app, self.port, RequestHandler).start()
             return self._network
 
     @property

@@ -118,10 +118,11 @@ class Workspace:
                 self.tf.env.pop(provider_servers.REATTACH, None)
 
 
-# On a loaded machine the provider's HTTP client now and then drops the connection to the
-# emulator while reading a response ("use of closed network connection": seen about once
-# per few hundred Terraform runs, in serial and parallel runs alike). It is the emulator's
-# transport on loopback, not anything the module does, so the command runs once more; any
+# On a loaded machine the provider's HTTP client now and then closes its own connection to
+# the emulator and then fails to read the response ("use of closed network connection":
+# about once per few hundred Terraform runs). It is a race in the provider's SDK, not
+# anything the module does; the emulator now sends each answer whole, which closes most of
+# the window (nbattr.emulator.transport), and the command runs once more for the rest; any
 # other failure is raised as it is.
 DROPPED_READ = "use of closed network connection"
 

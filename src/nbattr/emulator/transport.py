@@ -1,0 +1,107 @@
+"""How the emulator hands its answers to the socket: each whole response in one send.
+
+Why: the AWS provider (5.45.0, built with smithy-go v1.20.2) races itself. net/http's
+connection writer, after putting a request's body on the wire, copies the body once more
+to find any bytes past Content-Length; smithy-go closes the body as soon as the response's
+headers are in, and its closed body then answers that copy with io.EOF, which net/http
+takes as a failed write and closes the connection. If the response's body is not yet in the
+client's read buffer by then, the provider's read of it fails with "use of closed network
+connection". smithy-go later returns no error there (transport/http/internal/io/safe.go,
+"io.EOF here is a write failure"), and aws-sdk-go-v2 retries net.ErrClosed since
+aws/aws-sdk-go-v2#2949 (see #2737); the provider we pin has neither.
+
+werkzeug's server writes the status line and headers in one send and each body chunk in
+others, so on a loaded machine the provider can parse the headers, race, and lose the body.
+Sent in one piece, the body is in the client's buffer with the headers (up to net/http's
+4 KiB read buffer; past it the window is the few microseconds the client takes to read
+the rest). A response from AWS itself may arrive in pieces too: this is about the emulator
+not making a rare client bug frequent, not about modelling AWS.
+"""
+
+from __future__ import annotations
+
+import io
+import socket
+from typing import Any
+
+from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+from .wsgi import App
+
+# Statuses and methods whose responses have no body, so no Content-Length of their own
+# (RFC 9110, 8.6).
+_BODYLESS_STATUSES = ("1", "204", "304")
+
+
+class OneSendWriter(io.BufferedIOBase):
+    """A handler's `wfile`: keeps what is written and sends it with one sendall on flush.
+
+    werkzeug flushes after each chunk of the response, so one chunk (see `whole_responses`)
+    means one send with the headers in front.
+    """
+
+    def __init__(self, connection: socket.socket) -> None:
+        super().__init__()
+        self._connection = connection
+        self._pending: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self._pending.append(chunk)
+        return len(chunk)
+
+    def flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            self._connection.sendall(data)
+
+
+class RequestHandler(MotoRequestHandler):
+    """moto's handler, sending each response in one piece and logging no line per request
+    (tests and the demo stay readable)."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.wfile = OneSendWriter(self.connection)
+
+    def log_request(self, *_: Any, **__: Any) -> None:
+        pass
+
+
+def whole_responses(app: App) -> App:
+    """`app` answering in one chunk, with a Content-Length where it has a body and set none:
+    werkzeug would otherwise send each chunk apart, or chunked."""
+
+    def answer(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        chunks: list[bytes] = []
+        started: list[Any] = []
+
+        def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            started[:] = [status, headers, exc_info]
+            return chunks.append  # the WSGI write() callable, for apps that use it
+
+        result = app(environ, keep)
+        try:
+            chunks.extend(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        status, headers, exc_info = started
+        body = b"".join(chunks)
+        names = {name.lower() for name, _ in headers}
+        bodyless = environ.get("REQUEST_METHOD") == "HEAD" or status.startswith(_BODYLESS_STATUSES)
+        if bodyless:  # a body here would be read as the start of something else
+            body = b""
+        elif "content-length" not in names:
+            headers = [
+                *((k, v) for k, v in headers if k.lower() != "transfer-encoding"),
+                ("Content-Length", str(len(body))),
+            ]
+        start_response(status, headers, exc_info)
+        return [body]
+
+    return answer
