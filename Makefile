@@ -18,7 +18,7 @@ DOCUMENTED := . modules/execution-role modules/lifecycle-config modules/notebook
               examples/basic examples/detection examples/existing-role examples/forensics \
               examples/vpc-kms
 
-.PHONY: venv tools sdk-clients docs demo test lint bench-on-start bench-verify bench-verify-fleet bench-attribute bench-terraform-gc bench-emulator-reset bench-emulator-dispatch bench-provider-servers bench-boto-sessions bench-suite clean
+.PHONY: venv tools sdk-clients docs demo test lint bench-on-start bench-verify bench-verify-fleet bench-attribute bench-terraform-gc bench-emulator-reset bench-emulator-dispatch bench-provider-servers bench-boto-sessions bench-dropped-reads bench-suite clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -130,6 +130,9 @@ bench-provider-servers: venv ## a Terraform command's CPU: provider started by T
 
 bench-boto-sessions: venv ## CPU of a client on a new boto3 session: botocore's loader per session vs shared
 	$(BIN)/python bench/boto_sessions.py --runs 5
+
+bench-dropped-reads: venv ## the pinned provider's SDK's dropped reads: werkzeug's handler vs the emulator's (needs Go, ~25 min)
+	$(BIN)/python bench/dropped_reads.py --rounds 6
 
 OLD ?= 159410c
 bench-suite: venv ## the whole suite's wall time: the tree at OLD, then this one (~25 min)
