@@ -6,6 +6,7 @@ module lets through at plan exactly the scripts SageMaker takes.
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 import tftest
@@ -61,6 +62,29 @@ def test_a_hook_over_16384_base64_characters_is_refused_and_nothing_changes(clea
         NotebookInstanceLifecycleConfigName="at-limit"
     )
     assert kept["OnStart"] == at_limit  # the refused update lost nothing
+
+
+def test_a_refused_call_is_in_cloudtrail_with_its_error(clean_emulator):
+    """A refused call is still an API call: CloudTrail records it with the error the caller
+    got (errorCode, "the AWS service error", and errorMessage, "the description of the
+    error": "CloudTrail record contents"), as the recorder does for moto's own errors."""
+    sagemaker = clean_emulator.client("sagemaker")
+    with pytest.raises(sagemaker.exceptions.ClientError) as refused:
+        sagemaker.create_notebook_instance_lifecycle_config(
+            NotebookInstanceLifecycleConfigName="over", OnStart=_hook(LIMIT // 4 * 3 + 1)
+        )
+    events = clean_emulator.client("cloudtrail").lookup_events(
+        LookupAttributes=[
+            {
+                "AttributeKey": "EventName",
+                "AttributeValue": "CreateNotebookInstanceLifecycleConfig",
+            }
+        ]
+    )["Events"]
+    assert len(events) == 1
+    record = json.loads(events[0]["CloudTrailEvent"])
+    assert record["errorCode"] == "ValidationException"
+    assert record["errorMessage"] == refused.value.response["Error"]["Message"]
 
 
 def test_names_outside_sagemakers_rule_are_refused_with_every_broken_rule(clean_emulator):
