@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from nbattr.emulator.transport import RequestHandler, whole_responses
+from nbattr.emulator.transport import FIRST_READ_BODY, RequestHandler, WholeResponses, held_back
 
 # struct tcp_info (include/uapi/linux/tcp.h, Linux >= 4.6): __u32 tcpi_data_segs_in at byte
 # 152, after tcpi_min_rtt.
@@ -112,7 +112,7 @@ def test_a_streamed_answer_is_sent_whole_with_its_length():
     Content-Length."""
     stock = served(two_chunks, WSGIRequestHandler)
     handler_only = served(two_chunks, RequestHandler)
-    ours = served(whole_responses(two_chunks), RequestHandler)
+    ours = served(WholeResponses(two_chunks), RequestHandler)
     try:
         stock_response, stock_segments = exchange(stock.server_port, GET)
         _, handler_only_segments = exchange(handler_only.server_port, GET)
@@ -134,7 +134,7 @@ def test_a_streamed_answer_is_sent_whole_with_its_length():
 def test_a_head_answer_gets_no_body_and_no_made_up_length():
     """HEAD has no body: none is sent, and its Content-Length, if any, is the app's (RFC
     9110, 8.6 and 9.3.2)."""
-    server = served(whole_responses(two_chunks), RequestHandler)
+    server = served(WholeResponses(two_chunks), RequestHandler)
     try:
         response, _ = exchange(server.server_port, GET.replace(b"GET", b"HEAD"))
     finally:
@@ -143,3 +143,25 @@ def test_a_head_answer_gets_no_body_and_no_made_up_length():
     _, headers, body = split(response)
     assert body == b""
     assert "content-length" not in headers
+
+
+PROVIDER_AGENT = (
+    "APN/1.0 HashiCorp/1.0 Terraform/1.11.4 (+https://www.terraform.io) terraform-provider-aws/"
+    "5.45.0 (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go-v2/1.26.1 "
+    "os/linux lang/go#1.26.8 md/GOOS#linux md/GOARCH#amd64 api/sagemaker#1.134.0"
+)
+BOTO3_AGENT = "Boto3/1.35.0 md/Botocore#1.35.0 ua/2.0 os/linux#6.1 lang/python#3.11.7"
+
+
+@pytest.mark.parametrize(
+    ("agent", "length", "held"),
+    [
+        (PROVIDER_AGENT, FIRST_READ_BODY + 1, True),
+        (PROVIDER_AGENT, FIRST_READ_BODY, False),
+        (BOTO3_AGENT, 100 * FIRST_READ_BODY, False),
+        ("", FIRST_READ_BODY + 1, False),
+    ],
+)
+def test_only_answers_past_the_go_sdks_first_read_are_held_back(agent, length, held):
+    """The Go SDK reads 4 KiB first; what fits is safe, and other SDKs have no such race."""
+    assert held_back({"HTTP_USER_AGENT": agent}, b"x" * length) is held

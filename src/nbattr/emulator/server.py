@@ -35,7 +35,7 @@ from .sagemaker_eni import NotebookInterfaces
 from .sagemaker_notebook_settings import NotebookSettings
 from .sns_sqs_delivery import QueuePolicyGate
 from .sns_sqs_delivery import install as judge_sqs_deliveries
-from .transport import RequestHandler, whole_responses
+from .transport import RequestHandler, WholeResponses
 from .unimplemented import Unimplemented
 from .vpc_reachability import VpcReachability
 
@@ -97,7 +97,7 @@ class Emulator:
             self._host,
             self._port,
             # Outermost: each answer leaves in one send (see transport).
-            whole_responses(
+            WholeResponses(
                 ControlRoute(
                     RootPaths(self.reachability, self._notebook_at),
                     lambda: self.notebook_starter,

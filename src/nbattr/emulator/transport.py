@@ -12,21 +12,32 @@ aws/aws-sdk-go-v2#2949 (see #2737); the provider we pin has neither.
 
 werkzeug's server writes the status line and headers in one send and each body chunk in
 others, so on a loaded machine the provider can parse the headers, race, and lose the body.
-Sent in one piece, the body is in the client's buffer with the headers (up to net/http's
-4 KiB read buffer; past it the window is the few microseconds the client takes to read
-the rest). A response from AWS itself may arrive in pieces too: this is about the emulator
-not making a rare client bug frequent, not about modelling AWS.
+Sent in one piece, the body is in the client's buffer with the headers, up to net/http's
+4 KiB first read. The rest of a longer answer is read from the socket after the race may
+have closed it (the module's lifecycle configuration, read back as 14 KB, is one), so such
+answers to the Go SDK are held back a moment first: the race needs the client's writer to
+be still waiting for the CPU when the answer arrives, and the wait gives it that long to
+run. That makes the race rarer, not impossible (bench/dropped_reads.py counts both). A
+response from AWS itself may arrive in pieces too: this is about the emulator not making a
+rare client bug frequent, not about modelling AWS.
 """
 
 from __future__ import annotations
 
 import io
 import socket
+import time
 from typing import Any
 
 from moto.moto_server.werkzeug_app import MotoRequestHandler
 
 from .wsgi import App
+
+# net/http's first read of a response (Transport.ReadBufferSize's default), less room for
+# the status line and headers the server adds.
+FIRST_READ_BODY = 4096 - 512
+GO_SDK = "aws-sdk-go-v2/"  # in the User-Agent of the AWS provider and of every Go v2 client
+HOLD_BACK_SECONDS = 0.05
 
 # Statuses and methods whose responses have no body, so no Content-Length of their own
 # (RFC 9110, 8.6).
@@ -36,7 +47,7 @@ _BODYLESS_STATUSES = ("1", "204", "304")
 class OneSendWriter(io.BufferedIOBase):
     """A handler's `wfile`: keeps what is written and sends it with one sendall on flush.
 
-    werkzeug flushes after each chunk of the response, so one chunk (see `whole_responses`)
+    werkzeug flushes after each chunk of the response, so one chunk (see `WholeResponses`)
     means one send with the headers in front.
     """
 
@@ -72,11 +83,21 @@ class RequestHandler(MotoRequestHandler):
         pass
 
 
-def whole_responses(app: App) -> App:
-    """`app` answering in one chunk, with a Content-Length where it has a body and set none:
-    werkzeug would otherwise send each chunk apart, or chunked."""
+def held_back(environ: dict[str, Any], body: bytes) -> bool:
+    """Whether an answer waits before it is sent: too long for the Go SDK's first read."""
+    return len(body) > FIRST_READ_BODY and GO_SDK in environ.get("HTTP_USER_AGENT", "")
 
-    def answer(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+
+class WholeResponses:
+    """`app` answering in one chunk, with a Content-Length where it has a body and set none
+    (werkzeug would otherwise send each chunk apart, or chunked), and holding back answers
+    the Go SDK cannot take in its first read by `hold_back_seconds`."""
+
+    def __init__(self, app: App, hold_back_seconds: float = HOLD_BACK_SECONDS) -> None:
+        self.app = app
+        self.hold_back_seconds = hold_back_seconds
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
         chunks: list[bytes] = []
         started: list[Any] = []
 
@@ -84,7 +105,7 @@ def whole_responses(app: App) -> App:
             started[:] = [status, headers, exc_info]
             return chunks.append  # the WSGI write() callable, for apps that use it
 
-        result = app(environ, keep)
+        result = self.app(environ, keep)
         try:
             chunks.extend(result)
         finally:
@@ -101,7 +122,7 @@ def whole_responses(app: App) -> App:
                 *((k, v) for k, v in headers if k.lower() != "transfer-encoding"),
                 ("Content-Length", str(len(body))),
             ]
+        if self.hold_back_seconds and held_back(environ, body):
+            time.sleep(self.hold_back_seconds)
         start_response(status, headers, exc_info)
         return [body]
-
-    return answer
