@@ -131,7 +131,7 @@ bench-provider-servers: venv ## a Terraform command's CPU: provider started by T
 bench-boto-sessions: venv ## CPU of a client on a new boto3 session: botocore's loader per session vs shared
 	$(BIN)/python bench/boto_sessions.py --runs 5
 
-bench-dropped-reads: venv ## the pinned provider's SDK's dropped reads: werkzeug's handler vs the emulator's (needs Go, ~25 min)
+bench-dropped-reads: venv ## the pinned provider's SDK's dropped reads: werkzeug's handler vs the emulator's (needs Go, ~18 min)
 	$(BIN)/python bench/dropped_reads.py --rounds 6
 
 OLD ?= 159410c
