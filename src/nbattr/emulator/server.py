@@ -155,9 +155,7 @@ class Emulator:
         emulator also serves there, so each notebook's calls carry its own address."""
         with self._network_lock:
             if self._network is None:
-                if self._server is None:
-                    raise RuntimeError("the emulator is not running; call start() first")
-                # The same app and handler: served alike.
+                # The same app and handler: served alike (`app` raises if not started).
                 self._network = NotebookNetwork(self.app, self.port, RequestHandler).start()
             return self._network
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from moto.moto_server.werkzeug_app import MotoRequestHandler
 
-from .wsgi import App
+from .wsgi import App, respond, run_app
 
 # net/http's first read of a response (Transport.ReadBufferSize's default), less room for
 # the status line and headers the server adds.
@@ -89,40 +89,21 @@ def held_back(environ: dict[str, Any], body: bytes) -> bool:
 
 
 class WholeResponses:
-    """`app` answering in one chunk, with a Content-Length where it has a body and set none
-    (werkzeug would otherwise send each chunk apart, or chunked), and holding back answers
-    the Go SDK cannot take in its first read by `hold_back_seconds`."""
+    """`app` answering in one chunk, with a Content-Length where it has a body (werkzeug would
+    otherwise send each chunk apart, or chunked), and holding back answers the Go SDK cannot
+    take in its first read by `hold_back_seconds`."""
 
     def __init__(self, app: App, hold_back_seconds: float = HOLD_BACK_SECONDS) -> None:
         self.app = app
         self.hold_back_seconds = hold_back_seconds
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        chunks: list[bytes] = []
-        started: list[Any] = []
-
-        def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            started[:] = [status, headers, exc_info]
-            return chunks.append  # the WSGI write() callable, for apps that use it
-
-        result = self.app(environ, keep)
-        try:
-            chunks.extend(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-        status, headers, exc_info = started
-        body = b"".join(chunks)
-        names = {name.lower() for name, _ in headers}
-        bodyless = environ.get("REQUEST_METHOD") == "HEAD" or status.startswith(_BODYLESS_STATUSES)
-        if bodyless:  # a body here would be read as the start of something else
-            body = b""
-        elif "content-length" not in names:
-            headers = [
-                *((k, v) for k, v in headers if k.lower() != "transfer-encoding"),
-                ("Content-Length", str(len(body))),
-            ]
+        status, headers, body = run_app(self.app, environ)
+        if environ.get("REQUEST_METHOD") == "HEAD" or status.startswith(_BODYLESS_STATUSES):
+            start_response(status, headers)  # a body here would be read as something else
+            return [b""]
         if self.hold_back_seconds and held_back(environ, body):
             time.sleep(self.hold_back_seconds)
-        start_response(status, headers, exc_info)
-        return [body]
+        # Apps set no Transfer-Encoding (PEP 3333: no hop-by-hop headers), so a length is all
+        # werkzeug needs to send the body as it is.
+        return respond(start_response, status, body, headers=headers)
